@@ -1,0 +1,1 @@
+"""Scoring: the Scorer protocol, model bundles, backends and PII recognisers."""

@@ -1,0 +1,1 @@
+"""Training side: dataset build, baselines, fine-tuning, evaluation, export and MLflow tracking."""
