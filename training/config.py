@@ -22,6 +22,7 @@ class TrainConfig:
     source_alpha: float = 0.5
     intent_loss_weight: float = 0.5
     source_weights: dict[str, float] = field(default_factory=dict)
+    train_samples: int | None = None  # rows drawn in all; overrides epochs when set
     max_train_rows: int | None = None
     max_eval_rows: int | None = None
     decisions_weight: float = 2.0

@@ -1,0 +1,67 @@
+"""Model bundles: a folder with a manifest.json that says what it holds; the loader checks it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from triage.labels import LABELS
+
+BUNDLE_KINDS = ("onnx-policy", "tfidf-lr")
+
+
+class BundleError(ValueError):
+    """A bundle that cannot be served: missing, incomplete or for other labels."""
+
+
+class Calibration(BaseModel):
+    """Platt scaling per label: p = sigmoid(a * logit + b), fitted on the validation split."""
+
+    a: dict[str, float]
+    b: dict[str, float]
+
+
+class Manifest(BaseModel):
+    kind: Literal["onnx-policy", "tfidf-lr"]
+    name: str
+    model_version: str
+    labels: list[str]
+    thresholds: dict[str, float]
+    base_model: str = ""
+    training_data_hash: str = ""
+    mlflow_run_id: str = ""
+    created_at: str = ""
+    files: dict[str, str] = Field(default_factory=dict)
+    calibration: Calibration | None = None
+    metrics: dict[str, float] = Field(default_factory=dict)
+    max_length: int = 128
+    intents: list[str] = Field(default_factory=list)
+
+    @field_validator("labels")
+    @classmethod
+    def _same_labels(cls, labels: list[str]) -> list[str]:
+        if tuple(labels) != LABELS:
+            raise ValueError(f"bundle labels {labels} differ from triage.labels {list(LABELS)}")
+        return labels
+
+
+def load_manifest(directory: Path) -> Manifest:
+    path = directory / "manifest.json"
+    if not path.exists():
+        raise BundleError(f"{directory} is not a model bundle: it has no manifest.json")
+    try:
+        manifest = Manifest.model_validate(json.loads(path.read_text()))
+    except (json.JSONDecodeError, ValidationError) as error:
+        raise BundleError(f"{path} is not a valid manifest: {error}") from error
+    for role, name in manifest.files.items():
+        if not (directory / name).exists():
+            raise BundleError(f"{directory}: manifest names {role} file {name}, which is missing")
+    return manifest
+
+
+def write_manifest(directory: Path, manifest: Manifest) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    (directory / "manifest.json").write_text(manifest.model_dump_json(indent=2) + "\n")

@@ -1,0 +1,65 @@
+"""The serving scorer: an int8 ONNX model run by ONNX Runtime, with no torch at run time."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+from tokenizers import Tokenizer
+
+from triage.labels import INTENTS, LABELS
+from triage.scoring.base import ScorerError, finalise
+from triage.scoring.bundle import Manifest, load_manifest
+from triage.text import normalise
+from triage.types import ScoredText
+
+
+def calibrated(logits: np.ndarray, manifest: Manifest) -> np.ndarray:
+    """Per-label Platt scaling of raw logits into calibrated probabilities."""
+    if manifest.calibration is None:
+        return 1.0 / (1.0 + np.exp(-logits))
+    a = np.array([manifest.calibration.a[label] for label in LABELS])
+    b = np.array([manifest.calibration.b[label] for label in LABELS])
+    return 1.0 / (1.0 + np.exp(-(logits * a + b)))
+
+
+class OnnxScorer:
+    def __init__(self, directory: Path, threads: int = 0, allowed_contacts: Iterable[str] = ()) -> None:
+        self.manifest = load_manifest(directory)
+        if self.manifest.kind != "onnx-policy":
+            raise ScorerError(f"{directory} holds a {self.manifest.kind} bundle, not an ONNX model")
+        self.name, self.version = self.manifest.name, self.manifest.model_version
+        self.thresholds = dict(self.manifest.thresholds)
+        self.allowed_contacts = tuple(allowed_contacts)
+        self.tokenizer = Tokenizer.from_file(str(directory / self.manifest.files["tokenizer"]))
+        self.tokenizer.enable_truncation(self.manifest.max_length)
+        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        options = ort.SessionOptions()
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        options.intra_op_num_threads = threads
+        self.session = ort.InferenceSession(
+            str(directory / self.manifest.files["model"]), options, providers=["CPUExecutionProvider"]
+        )
+
+    def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+        encodings = self.tokenizer.encode_batch([normalise(t) for t in texts])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        label_logits, intent_logits = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
+        return label_logits, intent_logits
+
+    def score(self, texts: Sequence[str]) -> list[ScoredText]:
+        if not texts:
+            return []
+        try:
+            label_logits, intent_logits = self.logits(texts)
+        except Exception as error:  # any runtime failure means "could not score", never a guess
+            raise ScorerError(f"ONNX model failed: {type(error).__name__}") from error
+        probabilities = calibrated(label_logits, self.manifest)
+        intents = intent_logits.argmax(axis=1)
+        return [
+            finalise(text, dict(zip(LABELS, map(float, row), strict=True)), INTENTS[int(i)], self.allowed_contacts)
+            for text, row, i in zip(texts, probabilities, intents, strict=True)
+        ]

@@ -1,0 +1,31 @@
+"""Load a scorer from a bundle folder, by the kind its manifest names (an explicit registry)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from triage.scoring.base import Scorer
+from triage.scoring.bundle import BundleError, load_manifest
+
+
+def _onnx(directory: Path, contacts: Iterable[str]) -> Scorer:
+    from triage.scoring.onnx_backend import OnnxScorer
+
+    return OnnxScorer(directory, allowed_contacts=contacts)
+
+
+def _tfidf(directory: Path, contacts: Iterable[str]) -> Scorer:
+    from triage.scoring.tfidf_backend import TfidfScorer
+
+    return TfidfScorer(directory, allowed_contacts=contacts)
+
+
+LOADERS: dict[str, Callable[[Path, Iterable[str]], Scorer]] = {"onnx-policy": _onnx, "tfidf-lr": _tfidf}
+
+
+def load_bundle(directory: Path, allowed_contacts: Iterable[str] = ()) -> Scorer:
+    if not directory.is_dir():
+        raise BundleError(f"no model bundle at {directory}: give a folder with a manifest.json")
+    manifest = load_manifest(directory)
+    return LOADERS[manifest.kind](directory, allowed_contacts)

@@ -1,0 +1,137 @@
+"""`triage evaluate`: run the suites (or a labelled JSON-lines file) and write the reports."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+from rich.progress import Progress
+
+from training.suites import SUITES, SuiteUnavailable, headline
+from triage.data import read_jsonl
+from triage.evaluation import binary_metrics, expected_calibration_error
+from triage.labels import LABELS
+from triage.scoring.base import Scorer
+
+REPORTS = Path("reports")
+
+
+def evaluate_suites(scorer: Scorer, names: list[str] | None = None, log=print) -> dict:
+    results: dict[str, dict] = {}
+    chosen = names or list(SUITES)
+    with Progress() as progress:
+        task = progress.add_task("suites", total=len(chosen))
+        for name in chosen:
+            if name not in SUITES:
+                raise ValueError(f"unknown suite {name!r}; choose from {', '.join(SUITES)}")
+            progress.update(task, description=f"suite {name}")
+            try:
+                results[name] = SUITES[name].run(scorer)
+            except SuiteUnavailable as reason:
+                log(f"skipped {name}: {reason}")
+                results[name] = {"skipped": str(reason)}
+            progress.advance(task)
+    return results
+
+
+def evaluate_labelled(scorer: Scorer, path: Path) -> dict:
+    """Per-label metrics on any JSON-lines file whose lines carry `text` and 0/1 label fields."""
+    rows = list(read_jsonl(path))
+    if not rows or any("text" not in r for r in rows):
+        raise ValueError(f"{path}: every line needs a `text` field")
+    scored = []
+    for start in range(0, len(rows), 64):
+        scored.extend(scorer.score([r["text"] for r in rows[start : start + 64]]))
+    per_label, f1s = {}, []
+    for label in LABELS:
+        pairs = [(int(r[label]), s.scores[label]) for r, s in zip(rows, scored, strict=True) if label in r]
+        if pairs:
+            y, p = np.array(pairs).T
+            per_label[label] = binary_metrics(y.astype(int), p, scorer.thresholds[label])
+            f1s.append(per_label[label]["f1"])
+    unlabelled = [s for r, s in zip(rows, scored, strict=True) if not any(r.get(label) for label in LABELS)]
+    false_flags = [any(s.scores[l] >= scorer.thresholds[l] for l in LABELS if l != "needs_response") for s in unlabelled]
+    return {"per_label": per_label, "macro_f1": float(np.mean(f1s)) if f1s else float("nan"),
+            "false_flag_rate_unlabelled": float(np.mean(false_flags)) if false_flags else float("nan"),
+            "n": len(rows)}  # fmt: skip
+
+
+def _fmt(value: object) -> str:
+    if isinstance(value, float):
+        return "n/a" if math.isnan(value) else f"{value:.3f}"
+    return str(value)
+
+
+def markdown(model: str, results: dict) -> str:
+    lines = [f"# Evaluation of `{model}`", "", "| suite | headline | details |", "|---|---|---|"]
+    for name, result in results.items():
+        if name == "labelled":
+            continue
+        if "skipped" in result:
+            lines.append(f"| {name} | skipped | {result['skipped']} |")
+            continue
+        details = ", ".join(f"{k} {_fmt(v)}" for k, v in result.items() if not isinstance(v, dict))
+        lines.append(f"| {name} | {_fmt(headline(name, result))} | {details} |")
+    if "hatecheck" in results and "per_functionality" in results["hatecheck"]:
+        lines += ["", "## HateCheck per functionality", "", "| functionality | accuracy |", "|---|---|"]
+        lines += [f"| {k} | {v:.3f} |" for k, v in results["hatecheck"]["per_functionality"].items()]
+    if "labelled" in results:
+        lines += ["", "## Labelled input", "", "| label | n | P | R | F1 | ROC-AUC | PR-AUC | ECE |", "|---|---|---|---|---|---|---|---|"]
+        for label, m in results["labelled"]["per_label"].items():
+            lines.append(f"| {label} | {m['n']} | " + " | ".join(_fmt(m[k]) for k in ("precision", "recall", "f1", "roc_auc", "pr_auc", "ece")) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def write_report(model: str, results: dict) -> Path:
+    folder = REPORTS / model
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "evaluation.json").write_text(json.dumps(results, indent=2, default=float) + "\n")
+    (folder / "evaluation.md").write_text(markdown(model, results))
+    return folder
+
+
+def side_by_side(reports: Path = REPORTS) -> str:
+    """docs/EVALUATION.md's table: every model's headline figure per suite, in one place."""
+    models = {p.parent.name: json.loads(p.read_text()) for p in sorted(reports.glob("*/evaluation.json"))}
+    suites = [s for s in SUITES if any(s in r for r in models.values())]
+    lines = ["| suite | " + " | ".join(f"`{m}`" for m in models) + " |", "|---|" + "---|" * len(models)]
+    for suite in suites:
+        cells = []
+        for result in models.values():
+            r = result.get(suite)
+            cells.append("-" if r is None else "skipped" if "skipped" in r else _fmt(headline(suite, r)))
+        lines.append(f"| {suite} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def calibration_plots(model: str, y: dict[str, np.ndarray], p: dict[str, np.ndarray]) -> list[Path]:
+    """PR and reliability curves per label (validation split), saved beside the report."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    from sklearn.metrics import precision_recall_curve
+
+    folder = REPORTS / model
+    folder.mkdir(parents=True, exist_ok=True)
+    fig, (ax_pr, ax_cal) = plt.subplots(1, 2, figsize=(12, 5))
+    for label in y:
+        if 0 < y[label].sum() < len(y[label]):
+            precision, recall, _ = precision_recall_curve(y[label], p[label])
+            ax_pr.plot(recall, precision, label=label)
+            bins = np.clip((p[label] * 10).astype(int), 0, 9)
+            xs = [p[label][bins == b].mean() for b in range(10) if (bins == b).any()]
+            ys = [y[label][bins == b].mean() for b in range(10) if (bins == b).any()]
+            ax_cal.plot(xs, ys, marker="o", label=f"{label} (ECE {expected_calibration_error(y[label], p[label]):.3f})")
+    ax_pr.set(xlabel="recall", ylabel="precision", title=f"{model}: precision-recall (validation)")
+    ax_cal.plot([0, 1], [0, 1], "k--", linewidth=0.8)
+    ax_cal.set(xlabel="predicted probability", ylabel="observed frequency", title="reliability (validation)")
+    ax_pr.legend(fontsize=8)
+    ax_cal.legend(fontsize=7)
+    fig.tight_layout()
+    path = folder / "curves.png"
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+    return [path]

@@ -1,0 +1,91 @@
+"""Entry point: `triage --help` lists the commands."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from triage_cli.models import model_name, resolve_model
+
+app = typer.Typer(help="Pre-screen public comments on UK councils' social media pages.", no_args_is_help=True)
+data_app = typer.Typer(help="Build and check the training table.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+
+@data_app.command("build")
+def data_build(
+    raw: Annotated[Path, typer.Option(help="folder of staged datasets")] = Path("data/raw"),
+    output: Annotated[Path, typer.Option(help="parquet table to write")] = Path("data/build/table.parquet"),
+    seed: int = 13,
+) -> None:
+    """Build the multi-source training table with label masks, deduplicated and leak-free."""
+    from training.data_build import build
+
+    summary = build(raw, output, seed=seed)
+    typer.echo(f"{summary['rows']} rows, hash {summary['hash']}, {summary['seconds']}s -> {output}")
+    typer.echo(f"per source and split: {output.with_suffix('.summary.json')}")
+
+
+@app.command()
+def score(
+    model: Annotated[str, typer.Option(help="bundle folder, or tfidf-lr / profanity-check")],
+    input: Annotated[Path, typer.Option(help="JSON lines with a `text` field")],
+    output: Annotated[Path, typer.Option(help="JSON lines written back with scores")],
+    batch_size: int = 64,
+) -> None:
+    """Score a JSON-lines file; other fields are carried through."""
+    from triage.data import read_jsonl
+    from triage.scoring.base import flags
+
+    scorer = resolve_model(model)
+    rows = list(read_jsonl(input))
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row.get("text"), str):
+            raise typer.BadParameter(f"{input}:{number}: each line needs a string `text` field")
+    with output.open("w", encoding="utf-8") as handle, typer.progressbar(length=len(rows), label="scoring") as bar:
+        for start in range(0, len(rows), batch_size):
+            chunk = rows[start : start + batch_size]
+            for row, scored in zip(chunk, scorer.score([r["text"] for r in chunk]), strict=True):
+                row |= {"scores": scored.scores, "flags": flags(scored, scorer.thresholds),
+                        "pii_spans": [s.as_dict() for s in scored.pii_spans], "intent": scored.intent}  # fmt: skip
+                handle.write(json.dumps(row, ensure_ascii=False) + "\n")
+            bar.update(len(chunk))
+
+
+@app.command()
+def evaluate(
+    model: Annotated[str, typer.Option(help="bundle folder, or tfidf-lr / profanity-check")],
+    suite: Annotated[list[str] | None, typer.Option(help="suites to run (default: all)")] = None,
+    input: Annotated[Path | None, typer.Option(help="labelled JSON lines to evaluate instead")] = None,
+    docs: Annotated[Path, typer.Option(help="side-by-side table to refresh")] = Path("docs/EVALUATION.md"),
+) -> None:
+    """Measure a model on the public suites (or a labelled file) and write reports/<model>/."""
+    from training.evaluate import evaluate_labelled, evaluate_suites, side_by_side, write_report
+    from training.reporting import refresh_evaluation_doc
+
+    scorer = resolve_model(model)
+    name = model_name(model)
+    results = {"labelled": evaluate_labelled(scorer, input)} if input else evaluate_suites(scorer, suite)
+    folder = write_report(name if not input else f"{name}-{input.stem}", results)
+    typer.echo((folder / "evaluation.md").read_text())
+    if not input:
+        refresh_evaluation_doc(docs, side_by_side())
+        typer.echo(f"report in {folder}/, side-by-side table in {docs}")
+
+
+@app.command("baseline")
+def baseline(name: Annotated[str, typer.Argument(help="tfidf-lr")] = "tfidf-lr") -> None:
+    """(Re)train the TF-IDF + logistic regression baseline on the training table."""
+    from training.baselines import train_tfidf
+    from triage.data import load_table
+
+    if name != "tfidf-lr":
+        raise typer.BadParameter("only tfidf-lr is trained; profanity-check ships its own model")
+    train_tfidf(load_table(Path("data/build/table.parquet")))
+
+
+if __name__ == "__main__":
+    app()
