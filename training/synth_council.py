@@ -113,6 +113,10 @@ _HARMFUL: list[tuple[dict[str, int], list[str]]] = [
         "I know where {name} lives, he'd better watch his back", "Someone should burn the council offices down",
         "If my bin isn't collected I'll come down there and smash the place up", "{name} deserves a good kicking",
         "Keep this up and someone will put a brick through your window",
+        "The bin men had better watch out next time they come down {street}",
+        "I'm going to find out where {name} lives and make him pay", "People like {name} should be shot",
+        "One more parking ticket and I swear I'll torch that warden's car", "I will hurt whoever approved {topic}",
+        "Come to {place} again and you won't leave in one piece, {name}",
     ]),
     ({"spam": 1}, [
         "Earn £500 a day working from home, message me for details!!", "Cheap driveway cleaning in {place}, DM for a quote",

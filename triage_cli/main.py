@@ -8,11 +8,14 @@ from typing import Annotated
 
 import typer
 
+from triage_cli import policy
 from triage_cli.models import model_name, resolve_model
 
 app = typer.Typer(help="Pre-screen public comments on UK councils' social media pages.", no_args_is_help=True)
 data_app = typer.Typer(help="Build and check the training table.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
+app.add_typer(policy.app, name="policy")
+app.command("decide")(policy.decide_command)
 
 
 @data_app.command("build")

@@ -41,6 +41,8 @@ _WHITESPACE = re.compile(r"\s+")
 
 def _unleet(match: re.Match[str]) -> str:
     word = match.group(0)
+    if word.startswith("@") and not word.lower().startswith("@ss"):
+        return word  # a mention (@USER), not a leet "a"
     core = word.rstrip("!")  # "shit!!" ends in emphasis, not in a leet "i"
     # Keep real alphanumeric tokens: postcodes (ME10 3HT), roads (A1, M25), ordinals (1st, 22nd).
     if re.fullmatch(r"[A-Z]{1,2}\d{1,3}[A-Z]?|\d[A-Z]{2}|\d+(st|nd|rd|th|s|am|pm|k|m)?", core, re.I):
@@ -71,8 +73,8 @@ def normalise(text: str) -> str:
 
 def dedup_key(text: str) -> str:
     """A key under which near-identical texts collide: used for deduplication and repeats."""
-    text = normalise(text).lower()
     text = re.sub(r"https?://\S+|www\.\S+", " url ", text)
     text = re.sub(r"@\w+", "@user", text)
+    text = normalise(text).lower()
     text = re.sub(r"[^\w@ ]+", " ", text)
     return _WHITESPACE.sub(" ", text).strip()

@@ -1,0 +1,48 @@
+"""Profiles as readable rows and Markdown: what happens per category and which clause says so."""
+
+from __future__ import annotations
+
+from triage.labels import LABELS
+from triage.policy.profile import Profile
+
+
+def rule_rows(profile: Profile) -> list[tuple[str, str, str, str, str]]:
+    """(situation, action, flags, threshold or detail, clause) for every rule in the profile."""
+    rows = []
+    for label in LABELS:
+        rule = profile.categories[label]
+        human = " (human)" if rule.requires_human or rule.action not in profile.review.automatic_actions else ""
+        rows.append((label, rule.action + human, ", ".join(rule.flags), f"score >= {rule.threshold}", rule.clause))
+    if profile.elections:
+        rule = profile.elections.in_period
+        dates = ", ".join(d.isoformat() for d in profile.elections.dates)
+        rows.append((f"political, within {profile.elections.pre_election_weeks} weeks of {dates}", rule.action, ", ".join(rule.flags), "pre-election period", rule.clause))
+    for intent, rule in profile.intents.items():
+        rows.append((f"intent: {intent}", rule.action, ", ".join(rule.flags), f"priority {rule.priority}", rule.clause))
+    for intent, due in profile.deadlines.items():
+        rows.append((f"deadline: {intent}", "respond", "", f"{due.amount:g} {due.unit.replace('_', ' ')}", due.clause))
+    esc = profile.escalation
+    appeal = f", appeal after {esc.block_appeal_months} months" if esc.block_appeal_months is not None else ""
+    rows.append(("repeat offenders", "warn, then block", "warn_author, block_author", f"{esc.warnings_before_block} warnings before a block{appeal}", esc.clause))
+    if profile.duplicates:
+        rule = profile.duplicates.rule
+        rows.append(("repeated message", rule.action, ", ".join(rule.flags), f"{profile.duplicates.min_repeats}+ earlier copies", rule.clause))
+    rows.append(("uncertain scores", "review", "", f"within {profile.review.band} below a threshold", profile.review.clause))
+    return rows
+
+
+def hours_text(profile: Profile) -> str:
+    return "; ".join(f"{day[:3].title()} {start:%H:%M}-{end:%H:%M}" for day, (start, end) in profile.hours.items())
+
+
+def markdown(profiles: list[Profile]) -> str:
+    out = []
+    for profile in profiles:
+        out += [f"## {profile.name} (`{profile.id}`, version {profile.version})", "",
+                f"Source: `shared/seeds/{profile.seed}`. {profile.notes}", "",
+                f"Monitoring hours: {hours_text(profile)}, except {profile.nation} bank holidays. "
+                f"Automatic actions: {', '.join(profile.review.automatic_actions)}; anything else waits for an officer.", "",
+                "| situation | action | flags | when | clause |", "|---|---|---|---|---|"]  # fmt: skip
+        out += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rule_rows(profile)]
+        out.append("")
+    return "\n".join(out)
