@@ -1,0 +1,85 @@
+"""The app factory: create_app(settings=None, scorer=None), with a lifespan that opens the
+database, loads the model bundle (never MLflow) and starts the micro-batcher."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+from fastapi.responses import JSONResponse
+from starlette.middleware.sessions import SessionMiddleware
+
+from serve import errors
+from serve.batching import MicroBatcher
+from serve.metrics import Metrics
+from serve.routes import comments, health, people, session
+from serve.security import RateLimiter
+from serve.state import AppState
+from triage.config import Settings, get_settings
+from triage.policy import load_profile, shipped_profiles
+from triage.scoring.base import Scorer
+from triage.storage.db import make_engine, migrate, session_factory
+
+log = logging.getLogger("triage.serve")
+
+
+def load_scorer(settings: Settings) -> Scorer | None:
+    """The bundle from disk; None (comments go to humans) if it cannot be loaded."""
+    from triage.scoring.registry import load_bundle
+
+    contacts = [c for path in shipped_profiles().values() for c in load_profile(path).published_contacts]
+    try:
+        return load_bundle(settings.model_path, allowed_contacts=contacts)
+    except Exception as error:
+        log.error("model bundle %s not loaded (%s): every comment will be referred to a human", settings.model_path, error)
+        return None
+
+
+def create_app(settings: Settings | None = None, scorer: Scorer | None = None, load_model: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        migrate(settings.database_url)
+        engine = make_engine(settings.database_url)
+        model = scorer if scorer is not None else (load_scorer(settings) if load_model else None)
+        state = AppState(settings=settings, engine=engine, sessions=session_factory(engine), scorer=model,
+                         metrics=Metrics(), limiter=RateLimiter(settings.rate_per_minute))  # fmt: skip
+        if model is not None:
+            state.batcher = MicroBatcher(model, settings.batch_max_size, settings.batch_max_wait_ms)
+            state.batcher.start()
+        app.state.triage = state
+        yield
+        if state.batcher:
+            await state.batcher.stop()
+        engine.dispose()
+
+    app = FastAPI(title="triage", version="1", lifespan=lifespan,
+                  description="Pre-screening of public comments on UK councils' social media pages.")  # fmt: skip
+    errors.install(app)
+    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, https_only=settings.environment == "production",
+                       same_site="strict", session_cookie="triage_session")  # fmt: skip
+
+    @app.middleware("http")
+    async def limits_and_metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        length = request.headers.get("content-length")
+        if length and length.isdigit() and int(length) > settings.max_body_bytes:
+            return JSONResponse({"code": "body_too_large", "message": f"request bodies are limited to {settings.max_body_bytes} bytes"}, status_code=413)
+        started = time.perf_counter()
+        response = await call_next(request)
+        route = request.scope.get("route")
+        template = getattr(route, "path", "unmatched")
+        state: AppState | None = getattr(request.app.state, "triage", None)
+        if state is not None:
+            state.metrics.requests.labels(template, request.method, str(response.status_code)).inc()
+            state.metrics.latency.labels(template).observe(time.perf_counter() - started)
+        # Route template, never the path or query: no handles or text in the logs.
+        log.info("%s %s %s %.1fms", request.method, template, response.status_code, (time.perf_counter() - started) * 1000)
+        return response
+
+    for router in (health.router, session.router, comments.router, people.router):
+        app.include_router(router)
+    return app

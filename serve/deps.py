@@ -1,0 +1,36 @@
+"""Annotated dependency aliases: the state, a database session, the calling principal."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+
+from serve.security import Principal, authenticate
+from serve.state import AppState
+
+
+def get_state(request: Request) -> AppState:
+    return request.app.state.triage  # type: ignore[no-any-return]
+
+
+StateDep = Annotated[AppState, Depends(get_state)]
+
+
+def get_session(state: StateDep) -> Iterator[Session]:
+    with state.sessions() as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+def get_principal(request: Request, state: StateDep, session: SessionDep) -> Principal:
+    principal = authenticate(request, session)
+    state.limiter.check(principal.actor)
+    return principal
+
+
+PrincipalDep = Annotated[Principal, Depends(get_principal)]

@@ -1,0 +1,98 @@
+"""What the running app holds: settings, database, scorer and its batcher, profiles, metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Engine, text
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
+
+from serve.batching import MicroBatcher
+from serve.metrics import Metrics
+from serve.security import RateLimiter, utcnow
+from triage import service
+from triage.config import Settings
+from triage.policy import Profile
+from triage.policy.profile import ProfileError, profile_by_name
+from triage.scoring.base import Scorer
+from triage.types import ScoredText
+
+log = logging.getLogger("triage.serve")
+
+
+@dataclass
+class AppState:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    scorer: Scorer | None
+    metrics: Metrics
+    limiter: RateLimiter
+    batcher: MicroBatcher | None = None
+    profiles: dict[str, Profile] = field(default_factory=dict)
+
+    def profile(self, council: str) -> Profile:
+        name = self.settings.profile_for(council)
+        if name not in self.profiles:
+            try:
+                self.profiles[name] = profile_by_name(name)
+            except ProfileError:
+                self.profiles[name] = profile_by_name(self.settings.default_profile)
+        return self.profiles[name]
+
+    def database_ok(self) -> bool:
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("select 1"))
+            return True
+        except Exception:
+            return False
+
+    async def score(self, text_: str) -> tuple[ScoredText | None, str]:
+        """The model's scores, or None with a failure cause (never raises: fail safe)."""
+        if self.batcher is None:
+            return None, "model not loaded"
+        try:
+            return await asyncio.wait_for(self.batcher.score(text_), self.settings.model_timeout_s), ""
+        except TimeoutError:
+            failure = "model timed out"
+        except Exception as error:
+            failure = f"model error: {type(error).__name__}"
+        self.metrics.model_errors.inc()
+        log.warning("scoring failed (%s); the comment goes to human review", failure)
+        return None, failure
+
+    async def ingest(self, incoming: service.IncomingComment) -> dict[str, Any]:
+        """Idempotent: a retried post returns the stored result and stores nothing twice."""
+        found = await run_in_threadpool(self._existing, incoming)
+        if found is not None:
+            return found
+        scored, failure = await self.score(incoming.text)
+        summary = await run_in_threadpool(self._record, incoming, scored, failure)
+        self.metrics.decisions.labels(summary["action"]).inc()
+        return summary
+
+    def _existing(self, incoming: service.IncomingComment) -> dict[str, Any] | None:
+        with self.sessions() as session:
+            outcome = service.existing(session, incoming)
+            return self._public(outcome) if outcome else None
+
+    def _record(self, incoming: service.IncomingComment, scored: ScoredText | None, failure: str) -> dict[str, Any]:
+        version = self.scorer.version if (self.scorer and scored) else None
+        with self.sessions() as session:
+            outcome = service.record(session, incoming, scored, self.profile(incoming.council), model_version=version,
+                                     now=utcnow(), duplicate_window=timedelta(hours=self.settings.duplicate_window_hours),
+                                     failure=failure)  # fmt: skip
+            return self._public(outcome)
+
+    def _public(self, outcome: service.Outcome) -> dict[str, Any]:
+        summary = service.decision_summary(outcome)
+        thresholds = self.scorer.thresholds if self.scorer else {}
+        scores = summary["scores"] or {}
+        summary["labels_flagged"] = [label for label, value in scores.items() if value >= thresholds.get(label, 0.5)]
+        return summary

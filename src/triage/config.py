@@ -1,0 +1,47 @@
+"""Settings: one class, read from TRIAGE_* environment variables through a cached getter."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRET = "change-me-in-production"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_file=".env", extra="ignore")
+
+    environment: str = Field("development", description="development, test or production")
+    database_url: str = "sqlite:///triage.db"
+    model_path: Path = Path("models/minilm-policy")
+    # Council id -> profile id; a council not listed uses the profile of the same id, else default.
+    council_profiles: dict[str, str] = {"lewes": "lewes-eastbourne", "eastbourne": "lewes-eastbourne"}
+    default_profile: str = "default"
+    secret_key: str = PLACEHOLDER_SECRET
+    max_text_chars: int = 5000
+    max_batch: int = 100
+    max_body_bytes: int = 1_000_000
+    rate_per_minute: int = 6000
+    duplicate_window_hours: int = 24
+    retention_days: int = 365
+    batch_max_size: int = 32
+    batch_max_wait_ms: float = 4.0
+    model_timeout_s: float = 5.0
+    review_claim_minutes: int = 10
+
+    @model_validator(mode="after")
+    def _no_placeholder_secret_in_production(self) -> Settings:
+        if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
+            raise ValueError("TRIAGE_SECRET_KEY must be set to a real secret in production")
+        return self
+
+    def profile_for(self, council: str) -> str:
+        return self.council_profiles.get(council, council)
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return Settings()

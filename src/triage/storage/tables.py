@@ -1,0 +1,139 @@
+"""The database tables (DESIGN.md s4). Officer decisions and audit events are append-only."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Boolean, DateTime, Float, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+
+class Base(DeclarativeBase):
+    type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
+
+
+class CommentRow(Base):
+    __tablename__ = "comments"
+    __table_args__ = (
+        UniqueConstraint("council", "platform", "external_id", name="uq_comment_external"),
+        Index("ix_comments_author", "council", "platform", "author_handle", "received_at"),
+        Index("ix_comments_text_key", "council", "text_key", "received_at"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(32))
+    external_id: Mapped[str] = mapped_column(String(200))
+    author_handle: Mapped[str | None] = mapped_column(String(200))
+    post_id: Mapped[str] = mapped_column(String(200), default="")
+    post_topic: Mapped[str] = mapped_column(String(500), default="")
+    text: Mapped[str | None] = mapped_column(Text)
+    text_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime | None]
+    received_at: Mapped[datetime]
+    purged_at: Mapped[datetime | None]
+
+
+class ScoreRow(Base):
+    __tablename__ = "scores"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    model_version: Mapped[str] = mapped_column(String(200))
+    scores: Mapped[dict[str, Any]]
+    pii_spans: Mapped[list[Any]]
+    intent: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+
+
+class DecisionRow(Base):
+    __tablename__ = "decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    policy_version: Mapped[str] = mapped_column(String(100))
+    model_version: Mapped[str | None] = mapped_column(String(200))
+    action: Mapped[str] = mapped_column(String(16))
+    flags: Mapped[list[Any]]
+    reasons: Mapped[list[Any]]
+    needs_review: Mapped[bool] = mapped_column(Boolean)
+    review_causes: Mapped[list[Any]]
+    priority: Mapped[int] = mapped_column(Integer)
+    respond_by: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class ReviewItemRow(Base):
+    __tablename__ = "review_items"
+    __table_args__ = (Index("ix_review_queue", "council", "status", "priority", "respond_by"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    decision_id: Mapped[int] = mapped_column(ForeignKey("decisions.id"))
+    council: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="open")  # open | decided
+    queue: Mapped[str] = mapped_column(String(16), default="officer")  # officer | manager
+    priority: Mapped[int] = mapped_column(Integer)
+    uncertainty: Mapped[float] = mapped_column(Float, default=0.0)
+    respond_by: Mapped[datetime | None]
+    claimed_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    claimed_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+
+
+class OfficerDecisionRow(Base):
+    __tablename__ = "officer_decisions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_item_id: Mapped[int] = mapped_column(ForeignKey("review_items.id"), index=True)
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(16))
+    labels: Mapped[dict[str, Any]]
+    reason_code: Mapped[str] = mapped_column(String(64))
+    note: Mapped[str] = mapped_column(Text, default="")
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("officer_decisions.id"))
+    created_at: Mapped[datetime]
+
+
+class AuthorRow(Base):
+    __tablename__ = "authors"
+    __table_args__ = (UniqueConstraint("council", "platform", "handle", name="uq_author"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(32))
+    handle: Mapped[str | None] = mapped_column(String(200))
+    warnings: Mapped[int] = mapped_column(Integer, default=0)
+    blocked: Mapped[bool] = mapped_column(Boolean, default=False)
+    blocked_at: Mapped[datetime | None]
+    appeal_after: Mapped[datetime | None]
+
+
+class AuditEventRow(Base):
+    __tablename__ = "audit_events"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(200))
+    council: Mapped[str | None] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(64))
+    subject: Mapped[str] = mapped_column(String(200))
+    detail: Mapped[dict[str, Any]]
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100))
+    prefix: Mapped[str] = mapped_column(String(16), unique=True)
+    key_hash: Mapped[str] = mapped_column(String(128))
+    councils: Mapped[list[Any]]
+    scopes: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    username: Mapped[str] = mapped_column(String(100), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    councils: Mapped[list[Any]]
+    created_at: Mapped[datetime]
+    disabled: Mapped[bool] = mapped_column(Boolean, default=False)
