@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from triage_cli import policy, service
+from triage_cli import loadtest, policy, service
 from triage_cli.models import model_name, resolve_model
 
 app = typer.Typer(help="Pre-screen public comments on UK councils' social media pages.", no_args_is_help=True)
@@ -21,6 +21,7 @@ app.add_typer(service.user_app, name="user")
 app.command("serve")(service.serve)
 app.command("sar")(service.sar)
 app.command("purge")(service.purge)
+app.command("loadtest")(loadtest.loadtest)
 
 
 @data_app.command("build")

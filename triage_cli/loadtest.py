@@ -1,0 +1,179 @@
+"""`triage loadtest`: post N comments at concurrency C to a server on this machine (loopback
+only, bounded in count and time), optionally SIGKILL it mid-load and restart it, then check that
+every acknowledged comment is in the database exactly once."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated
+
+import httpx
+import numpy as np
+import typer
+from sqlalchemy import func, select
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+SAMPLE_TEXTS = [
+    "When is the green bin collection in Faversham this week?", "There's a massive pothole on Station Road, please fix it",
+    "You lot at the council are clueless", "Lovely photo of the seafront", "Vote Reform on Thursday!",
+    "Earn £500 a day from home, DM me", "ring him on 07911 123456 and tell him", "I want to make a formal complaint about the tip",
+]  # fmt: skip
+
+
+@dataclass
+class Tally:
+    acknowledged: set[str] = field(default_factory=set)
+    errors: dict[str, int] = field(default_factory=dict)
+    latencies: list[float] = field(default_factory=list)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "triage_cli.main", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+
+
+def _wait_ready(url: str, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"server at {url} did not come up in {timeout}s")
+
+
+async def _post_all(url: str, key: str, ids: list[str], concurrency: int, tally: Tally, time_limit: float, run: str) -> None:
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for external_id in ids:
+        queue.put_nowait(external_id)
+    deadline = time.monotonic() + time_limit
+    async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
+        async def worker() -> None:
+            while not queue.empty() and time.monotonic() < deadline:
+                external_id = queue.get_nowait()
+                body = {"platform": "loadtest", "external_id": external_id, "author_handle": f"author-{hash(external_id) % 500}",
+                        "post_id": f"{run}-{int(external_id.split('-')[-1]) % 50}",
+                        "text": f"{SAMPLE_TEXTS[int(external_id.split('-')[-1]) % len(SAMPLE_TEXTS)]} #{external_id}"}  # fmt: skip
+                started = time.perf_counter()
+                try:
+                    response = await client.post("/v1/comments", json=body)
+                except httpx.HTTPError as error:
+                    tally.errors[type(error).__name__] = tally.errors.get(type(error).__name__, 0) + 1
+                    continue
+                if response.status_code == 200:
+                    tally.acknowledged.add(external_id)
+                    tally.latencies.append(time.perf_counter() - started)
+                else:
+                    tally.errors[str(response.status_code)] = tally.errors.get(str(response.status_code), 0) + 1
+
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+
+
+def _stored(database_url: str, run: str) -> dict[str, int]:
+    from triage.storage.db import make_engine
+    from triage.storage.tables import CommentRow
+
+    engine = make_engine(database_url)
+    with engine.connect() as connection:
+        rows = connection.execute(select(CommentRow.external_id, func.count()).where(CommentRow.external_id.like(f"{run}-%"))
+                                  .group_by(CommentRow.external_id))  # fmt: skip
+        counts = {external_id: count for external_id, count in rows}
+    engine.dispose()
+    return counts
+
+
+def in_process_rate(model: Path, batch: int = 32, seconds: float = 8.0) -> float:
+    """Comments a second the same model scores in-process in batches: the baseline for the ratio."""
+    from triage.scoring.registry import load_bundle
+
+    scorer = load_bundle(model)
+    texts = [f"{SAMPLE_TEXTS[i % len(SAMPLE_TEXTS)]} #{i}" for i in range(batch)]
+    scorer.score(texts)
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < seconds:
+        scorer.score(texts)
+        done += batch
+    return done / (time.perf_counter() - started)
+
+
+def loadtest(
+    count: Annotated[int, typer.Option(help="comments to post")] = 1000,
+    concurrency: Annotated[int, typer.Option(help="requests in flight")] = 32,
+    database_url: Annotated[str | None, typer.Option(help="database for the spawned server (default: a new SQLite file)")] = None,
+    kill_after: Annotated[int, typer.Option(help="SIGKILL the server after this many acknowledgements, restart, go on (0: never)")] = 0,
+    time_limit: Annotated[float, typer.Option(help="stop posting after this many seconds")] = 900.0,
+    model: Annotated[Path, typer.Option(help="bundle the server serves")] = Path("models/minilm-policy"),
+) -> None:
+    """Spawn the server on loopback, load it, and check that nothing acknowledged was lost or doubled."""
+    from triage.storage.accounts import create_api_key
+    from triage.storage.db import make_engine, migrate, session_factory
+
+    workdir = Path(tempfile.mkdtemp(prefix="triage-load-"))
+    database_url = database_url or f"sqlite:///{workdir / 'load.db'}"
+    migrate(database_url)
+    from datetime import UTC, datetime
+
+    with session_factory(make_engine(database_url))() as session:
+        key = create_api_key(session, name="loadtest", councils=["swale"], scopes=["comments:write"], now=datetime.now(UTC))
+        session.commit()
+    baseline = in_process_rate(model) if model.exists() else float("nan")
+    port, run = _free_port(), f"run{int(time.time())}"
+    url = f"http://127.0.0.1:{port}"
+    env = os.environ | {"TRIAGE_DATABASE_URL": database_url, "TRIAGE_MODEL_PATH": str(model), "TRIAGE_RATE_PER_MINUTE": "10000000"}
+    server = _start_server(port, env)
+    tally = Tally()
+    ids = [f"{run}-{i}" for i in range(count)]
+    started = time.perf_counter()
+    try:
+        _wait_ready(url)
+        if kill_after:
+            asyncio.run(_kill_midway(url, key, ids, concurrency, tally, time_limit, run, server, kill_after))
+            server = _start_server(port, env)
+            _wait_ready(url)
+            remaining = [i for i in ids if i not in tally.acknowledged]
+            asyncio.run(_post_all(url, key, remaining, concurrency, tally, time_limit, run))
+        else:
+            asyncio.run(_post_all(url, key, ids, concurrency, tally, time_limit, run))
+        elapsed = time.perf_counter() - started
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    stored = _stored(database_url, run)
+    lost = [i for i in tally.acknowledged if stored.get(i, 0) == 0]
+    doubled = [i for i, n in stored.items() if n > 1]
+    latencies = np.array(tally.latencies) * 1000
+    rate = len(tally.acknowledged) / elapsed
+    typer.echo(f"posted {count} at concurrency {concurrency} to {database_url.split(':')[0]}; acknowledged {len(tally.acknowledged)}, "
+               f"errors {tally.errors or 0}, lost {len(lost)}, duplicated {len(doubled)}, stored {sum(stored.values())}")  # fmt: skip
+    if len(latencies):
+        typer.echo(f"throughput {rate:.1f}/s over HTTP with persistence; latency p50 {np.percentile(latencies, 50):.1f} ms, "
+                   f"p95 {np.percentile(latencies, 95):.1f} ms, p99 {np.percentile(latencies, 99):.1f} ms")  # fmt: skip
+    typer.echo(f"in-process batched baseline {baseline:.1f}/s; HTTP/in-process ratio {rate / baseline:.2f}")
+    if lost or doubled:
+        raise typer.Exit(1)
+
+
+async def _kill_midway(url: str, key: str, ids: list[str], concurrency: int, tally: Tally, time_limit: float, run: str,
+                       server: subprocess.Popen[bytes], kill_after: int) -> None:  # fmt: skip
+    posting = asyncio.ensure_future(_post_all(url, key, ids, concurrency, tally, time_limit, run))
+    while len(tally.acknowledged) < kill_after and not posting.done():
+        await asyncio.sleep(0.02)
+    os.killpg(server.pid, signal.SIGKILL)
+    await posting
