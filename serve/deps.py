@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
 
 from serve.security import Principal, authenticate
@@ -34,3 +34,7 @@ def get_principal(request: Request, state: StateDep, session: SessionDep) -> Pri
 
 
 PrincipalDep = Annotated[Principal, Depends(get_principal)]
+
+
+# Database ids are 64-bit: a larger number is a 422, never an overflow inside the driver.
+RowId = Annotated[int, Path(ge=1, le=2**62)]

@@ -6,7 +6,7 @@ import asyncio
 
 from fastapi import APIRouter
 
-from serve.deps import PrincipalDep, SessionDep, StateDep
+from serve.deps import PrincipalDep, RowId, SessionDep, StateDep
 from serve.errors import ApiError
 from serve.schemas import BatchCreate, BatchPublic, CommentCreate, CommentHistoryPublic, CommentPublic, DecisionPublic
 from serve.security import Principal
@@ -47,7 +47,7 @@ async def create_batch(body: BatchCreate, principal: PrincipalDep, state: StateD
 
 
 @router.get("/{comment_id}", response_model=CommentHistoryPublic, summary="A comment and its decision history")
-def read_comment(comment_id: int, principal: PrincipalDep, session: SessionDep) -> CommentHistoryPublic:
+def read_comment(comment_id: RowId, principal: PrincipalDep, session: SessionDep) -> CommentHistoryPublic:
     principal.require("comments:read")
     row = repo.get_comment(session, comment_id=comment_id, councils=list(principal.councils))
     if row is None:

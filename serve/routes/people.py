@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from serve.deps import PrincipalDep, SessionDep, StateDep
+from serve.deps import PrincipalDep, RowId, SessionDep, StateDep
 from serve.errors import ApiError
 from serve.schemas import AuthorPublic, OfficerDecisionCreate, OfficerDecisionPublic, ReviewItemPublic
 from serve.security import utcnow
@@ -46,7 +46,7 @@ def read_queue(principal: PrincipalDep, session: SessionDep, queue: str | None =
 
 
 @router.post("/review/{item_id}/decision", response_model=OfficerDecisionPublic, summary="Confirm or override a proposed action")
-def decide_item(item_id: int, body: OfficerDecisionCreate, principal: PrincipalDep, session: SessionDep, state: StateDep) -> OfficerDecisionPublic:
+def decide_item(item_id: RowId, body: OfficerDecisionCreate, principal: PrincipalDep, session: SessionDep, state: StateDep) -> OfficerDecisionPublic:
     principal.require("review:write")
     if principal.kind != "user":
         raise ApiError(403, "people_only", "officer decisions are made by signed-in people, not API keys")

@@ -7,6 +7,8 @@ Revises:
 from alembic import op
 import sqlalchemy as sa
 
+import triage.storage.tables
+
 
 revision = '0001'
 down_revision = None
@@ -23,14 +25,14 @@ def upgrade() -> None:
     sa.Column('key_hash', sa.String(length=128), nullable=False),
     sa.Column('councils', sa.JSON(), nullable=False),
     sa.Column('scopes', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('revoked_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', triage.storage.tables.UTCDateTime(), nullable=False),
+    sa.Column('revoked_at', triage.storage.tables.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('prefix')
     )
     op.create_table('audit_events',
     sa.Column('id', sa.Integer(), nullable=False),
-    sa.Column('at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('at', triage.storage.tables.UTCDateTime(), nullable=False),
     sa.Column('actor', sa.String(length=200), nullable=False),
     sa.Column('council', sa.String(length=64), nullable=True),
     sa.Column('kind', sa.String(length=64), nullable=False),
@@ -45,8 +47,8 @@ def upgrade() -> None:
     sa.Column('handle', sa.String(length=200), nullable=True),
     sa.Column('warnings', sa.Integer(), nullable=False),
     sa.Column('blocked', sa.Boolean(), nullable=False),
-    sa.Column('blocked_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('appeal_after', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('blocked_at', triage.storage.tables.UTCDateTime(), nullable=True),
+    sa.Column('appeal_after', triage.storage.tables.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('council', 'platform', 'handle', name='uq_author')
     )
@@ -60,9 +62,9 @@ def upgrade() -> None:
     sa.Column('post_topic', sa.String(length=500), nullable=False),
     sa.Column('text', sa.Text(), nullable=True),
     sa.Column('text_key', sa.String(length=64), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
-    sa.Column('purged_at', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('created_at', triage.storage.tables.UTCDateTime(), nullable=True),
+    sa.Column('received_at', triage.storage.tables.UTCDateTime(), nullable=False),
+    sa.Column('purged_at', triage.storage.tables.UTCDateTime(), nullable=True),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('council', 'platform', 'external_id', name='uq_comment_external')
     )
@@ -76,7 +78,7 @@ def upgrade() -> None:
     sa.Column('password_hash', sa.String(length=200), nullable=False),
     sa.Column('role', sa.String(length=32), nullable=False),
     sa.Column('councils', sa.JSON(), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', triage.storage.tables.UTCDateTime(), nullable=False),
     sa.Column('disabled', sa.Boolean(), nullable=False),
     sa.PrimaryKeyConstraint('id'),
     sa.UniqueConstraint('username')
@@ -92,8 +94,8 @@ def upgrade() -> None:
     sa.Column('needs_review', sa.Boolean(), nullable=False),
     sa.Column('review_causes', sa.JSON(), nullable=False),
     sa.Column('priority', sa.Integer(), nullable=False),
-    sa.Column('respond_by', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('respond_by', triage.storage.tables.UTCDateTime(), nullable=True),
+    sa.Column('created_at', triage.storage.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -107,7 +109,7 @@ def upgrade() -> None:
     sa.Column('scores', sa.JSON(), nullable=False),
     sa.Column('pii_spans', sa.JSON(), nullable=False),
     sa.Column('intent', sa.String(length=32), nullable=False),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', triage.storage.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], ),
     sa.PrimaryKeyConstraint('id')
     )
@@ -123,10 +125,10 @@ def upgrade() -> None:
     sa.Column('queue', sa.String(length=16), nullable=False),
     sa.Column('priority', sa.Integer(), nullable=False),
     sa.Column('uncertainty', sa.Float(), nullable=False),
-    sa.Column('respond_by', sa.DateTime(timezone=True), nullable=True),
+    sa.Column('respond_by', triage.storage.tables.UTCDateTime(), nullable=True),
     sa.Column('claimed_by', sa.Integer(), nullable=True),
-    sa.Column('claimed_until', sa.DateTime(timezone=True), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('claimed_until', triage.storage.tables.UTCDateTime(), nullable=True),
+    sa.Column('created_at', triage.storage.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['claimed_by'], ['users.id'], ),
     sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], ),
     sa.ForeignKeyConstraint(['decision_id'], ['decisions.id'], ),
@@ -146,7 +148,7 @@ def upgrade() -> None:
     sa.Column('reason_code', sa.String(length=64), nullable=False),
     sa.Column('note', sa.Text(), nullable=False),
     sa.Column('undoes_id', sa.Integer(), nullable=True),
-    sa.Column('created_at', sa.DateTime(timezone=True), nullable=False),
+    sa.Column('created_at', triage.storage.tables.UTCDateTime(), nullable=False),
     sa.ForeignKeyConstraint(['comment_id'], ['comments.id'], ),
     sa.ForeignKeyConstraint(['review_item_id'], ['review_items.id'], ),
     sa.ForeignKeyConstraint(['undoes_id'], ['officer_decisions.id'], ),
