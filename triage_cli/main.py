@@ -110,5 +110,20 @@ def train(
     typer.echo(f"bundle: {bundle}")
 
 
+@app.command()
+def bench(
+    model: Annotated[Path, typer.Option(help="bundle to time")] = Path("models/minilm-policy"),
+    seconds: Annotated[float, typer.Option(help="seconds of batched scoring per model")] = 10.0,
+    docs: Annotated[Path, typer.Option(help="page to refresh")] = Path("docs/BENCHMARKS.md"),
+) -> None:
+    """Time the bundle, the same model in torch fp32 and a BERT-base sized model, in one run."""
+    from training.bench import markdown, run
+    from training.reporting import replace_generated
+
+    table = markdown(run(model, seconds=seconds, log=typer.echo))
+    typer.echo(table)
+    replace_generated(docs, table, "Benchmarks")
+
+
 if __name__ == "__main__":
     app()
