@@ -1,0 +1,104 @@
+"""Behaviour of the shipped bundle (`make test-model`): minimum functionality per label,
+invariance to harmless edits, expected direction for known edits, and council-domain hard negatives.
+These sentences were written for the tests, apart from the synthetic training templates."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from triage.labels import LABELS
+from triage.policy import load_profile, shipped_profiles
+from triage.scoring.onnx_backend import OnnxScorer
+
+BUNDLE = Path("models/minilm-policy")
+pytestmark = [pytest.mark.model, pytest.mark.skipif(not BUNDLE.exists(), reason="no shipped bundle")]
+HARMFUL = ("abuse", "threat", "hate", "obscene", "spam", "political", "personal_info")
+
+
+@pytest.fixture(scope="module")
+def scorer() -> OnnxScorer:
+    contacts = [c for p in shipped_profiles().values() for c in load_profile(p).published_contacts]
+    return OnnxScorer(BUNDLE, allowed_contacts=contacts)
+
+
+def flagged(scorer: OnnxScorer, text: str) -> set[str]:
+    result = scorer.score([text])[0]
+    return {label for label in LABELS if result.scores[label] >= scorer.thresholds[label]}
+
+
+MINIMUM = [
+    ("abuse", "You are a pathetic, lying waste of space and everyone on this page knows it"),
+    ("abuse", "Councillor Hughes is a spineless idiot"),
+    ("threat", "I'm going to come round and smash your face in"),
+    ("hate", "Immigrants are vermin and should be thrown out of this country"),
+    ("obscene", "What a load of fucking shit"),
+    ("spam", "WIN a FREE iPhone!!! Click the link in my bio and claim your prize now"),
+    ("spam", "Check out my channel and subscribe for daily videos"),
+    ("political", "Vote Labour on May 7th to kick the Tories out"),
+    ("personal_info", "Her mobile is 07911 123456, give her a ring and tell her what you think"),
+    ("needs_response", "Can you tell me when the garden waste bins will be collected in Hucknall?"),
+    ("needs_response", "The streetlight outside my house has been broken for a fortnight, please can someone fix it"),
+]
+
+
+@pytest.mark.parametrize(("label", "text"), MINIMUM)
+def test_minimum_functionality(scorer: OnnxScorer, label: str, text: str) -> None:
+    assert label in flagged(scorer, text)
+
+
+HARD_NEGATIVES = [
+    "The decision to close the library is short-sighted and I am very disappointed in the cabinet",
+    "Frankly the handling of the bin changes has been a shambles and the council owes residents an apology",
+    "Scunthorpe United won again on Saturday",
+    "The Penistone road is shut again for resurfacing",
+    "This queue at the recycling centre is killing me",
+    "Great to see the rainbow flag at the town hall, proud to be a gay man in this town",
+    "For help with council tax call 01795 417 850",
+    "Where is my polling station for the county council election?",
+]
+
+
+@pytest.mark.parametrize("text", HARD_NEGATIVES)
+def test_council_domain_hard_negatives_are_not_flagged_harmful(scorer: OnnxScorer, text: str) -> None:
+    assert not (flagged(scorer, text) & set(HARMFUL))
+
+
+INVARIANT = [
+    ("Sarah, when is the bin collected on Mill Road?", "Tom, when is the bin collected on Church Lane?"),
+    ("You are a useless idiot", "you are a useless idiot!!"),
+    ("Lovely photo of the beach at Seaford", "Lovely photo of the beach at Sheerness."),
+    ("fuck off", "f u c k off"),
+    ("what a load of shit", "what a load of sh1t"),
+]
+
+
+@pytest.mark.parametrize(("original", "edited"), INVARIANT)
+def test_invariance_to_harmless_edits(scorer: OnnxScorer, original: str, edited: str) -> None:
+    a, b = scorer.score([original, edited])
+    assert flagged(scorer, original) == flagged(scorer, edited)
+    assert max(abs(a.scores[label] - b.scores[label]) for label in LABELS) < 0.25
+
+
+DIRECTIONAL = [
+    ("abuse", "The new parking scheme is poorly planned", "The new parking scheme is poorly planned, you brainless morons"),
+    ("threat", "I am angry about the bin collections", "I am angry about the bin collections and someone is going to get hurt"),
+    ("spam", "Nice photo of the park", "Nice photo of the park, DM me for cheap hot tubs"),
+]
+
+
+@pytest.mark.parametrize(("label", "before", "after"), DIRECTIONAL)
+def test_expected_direction_for_known_edits(scorer: OnnxScorer, label: str, before: str, after: str) -> None:
+    a, b = scorer.score([before, after])
+    assert b.scores[label] > a.scores[label]
+
+
+def test_onnx_and_torch_agree_on_the_shipped_bundle(scorer: OnnxScorer) -> None:
+    from triage.scoring.torch_backend import TorchScorer
+
+    texts = [text for _, text in MINIMUM] + HARD_NEGATIVES
+    onnx = np.array([[r.scores[l] for l in LABELS] for r in scorer.score(texts)])
+    reference = np.array([[r.scores[l] for l in LABELS] for r in TorchScorer(BUNDLE).score(texts)])
+    assert np.abs(onnx - reference).max() <= 0.05
