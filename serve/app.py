@@ -34,7 +34,9 @@ def load_scorer(settings: Settings) -> Scorer | None:
     try:
         return load_bundle(settings.model_path, allowed_contacts=contacts)
     except Exception as error:
-        log.error("model bundle %s not loaded (%s): every comment will be referred to a human", settings.model_path, error)
+        log.error(
+            "model bundle %s not loaded (%s): every comment will be referred to a human", settings.model_path, error
+        )
         return None
 
 
@@ -67,7 +69,10 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
     async def limits_and_metrics(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         length = request.headers.get("content-length")
         if length and length.isdigit() and int(length) > settings.max_body_bytes:
-            return JSONResponse({"code": "body_too_large", "message": f"request bodies are limited to {settings.max_body_bytes} bytes"}, status_code=413)
+            return JSONResponse(
+                {"code": "body_too_large", "message": f"request bodies are limited to {settings.max_body_bytes} bytes"},
+                status_code=413,
+            )
         started = time.perf_counter()
         response = await call_next(request)
         route = request.scope.get("route")
@@ -77,7 +82,9 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
             state.metrics.requests.labels(template, request.method, str(response.status_code)).inc()
             state.metrics.latency.labels(template).observe(time.perf_counter() - started)
         # Route template, never the path or query: no handles or text in the logs.
-        log.info("%s %s %s %.1fms", request.method, template, response.status_code, (time.perf_counter() - started) * 1000)
+        log.info(
+            "%s %s %s %.1fms", request.method, template, response.status_code, (time.perf_counter() - started) * 1000
+        )
         return response
 
     for router in (health.router, session.router, comments.router, people.router):

@@ -28,9 +28,14 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
         details = [{"field": ".".join(str(p) for p in e["loc"][1:]), "problem": e["msg"]} for e in error.errors()]
-        return JSONResponse(_body("invalid_request", "the request does not match the schema: see details", details=details), status_code=422)
+        return JSONResponse(
+            _body("invalid_request", "the request does not match the schema: see details", details=details),
+            status_code=422,
+        )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
         codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorised", 403: "forbidden"}
-        return JSONResponse(_body(codes.get(error.status_code, "http_error"), str(error.detail)), status_code=error.status_code)
+        return JSONResponse(
+            _body(codes.get(error.status_code, "http_error"), str(error.detail)), status_code=error.status_code
+        )

@@ -49,7 +49,9 @@ class CommentPublic(BaseModel):
     id: int
     council: str
     created: bool = Field(description="false when this post was already stored (an idempotent retry)")
-    scores: dict[str, float] | None = Field(description="calibrated probability per label; null when the model could not score")
+    scores: dict[str, float] | None = Field(
+        description="calibrated probability per label; null when the model could not score"
+    )
     labels_flagged: list[str] = Field(description="labels at or above the model's decision threshold")
     flags: list[str] = Field(description="what the policy asks for: report_to_police, warn_author, redact, ...")
     pii_spans: list[PiiSpanPublic]

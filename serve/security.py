@@ -18,7 +18,16 @@ ROLE_SCOPES = {
     "officer": {"comments:read", "review:read", "review:write"},
     "manager": {"comments:read", "review:read", "review:write", "review:manage"},
     "data_scientist": {"comments:read", "review:read", "decisions:export"},
-    "admin": {"comments:read", "comments:write", "review:read", "review:write", "review:manage", "decisions:export", "metrics:read", "admin"},
+    "admin": {
+        "comments:read",
+        "comments:write",
+        "review:read",
+        "review:write",
+        "review:manage",
+        "decisions:export",
+        "metrics:read",
+        "admin",
+    },
 }
 
 
@@ -56,7 +65,9 @@ def authenticate(request: Request, session: Session) -> Principal:
         user = session.get(UserRow, user_id)
         if user is not None and not user.disabled:
             return from_user(user)
-    raise ApiError(401, "unauthorised", "send Authorization: Bearer <API key>, or sign in", {"WWW-Authenticate": "Bearer"})
+    raise ApiError(
+        401, "unauthorised", "send Authorization: Bearer <API key>, or sign in", {"WWW-Authenticate": "Bearer"}
+    )
 
 
 class RateLimiter:

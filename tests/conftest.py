@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import ClassVar
 
 import pytest
 
@@ -21,8 +22,8 @@ class FakeScorer:
 
     name = "fake"
     version = "fake-1"
-    thresholds = dict.fromkeys(LABELS, 0.5)
-    keywords = {"idiot": "abuse", "kill": "threat", "vermin": "hate", "fuck": "obscene", "discount": "spam",
+    thresholds: ClassVar[dict[str, float]] = dict.fromkeys(LABELS, 0.5)
+    keywords: ClassVar[dict[str, str]] = {"idiot": "abuse", "kill": "threat", "vermin": "hate", "fuck": "obscene", "discount": "spam",
                 "vote": "political", "?": "needs_response"}  # fmt: skip
 
     def __init__(self, fail: bool = False) -> None:

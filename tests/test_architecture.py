@@ -35,7 +35,19 @@ def _violations(folder: str, forbidden: tuple[str, ...]) -> list[str]:
 
 RULES = [
     ("src/triage", ("fastapi", "starlette", "mlflow", "serve", "training", "triage_cli", "datasets")),
-    ("src/triage/policy", ("torch", "sqlalchemy", "onnxruntime", "transformers", "triage.scoring", "triage.storage", "triage.service", "triage.review")),
+    (
+        "src/triage/policy",
+        (
+            "torch",
+            "sqlalchemy",
+            "onnxruntime",
+            "transformers",
+            "triage.scoring",
+            "triage.storage",
+            "triage.service",
+            "triage.review",
+        ),
+    ),
     ("src/triage/scoring", ("sqlalchemy", "triage.policy", "triage.storage", "triage.service", "triage.review")),
     ("src/triage/storage", ("torch", "triage.policy", "triage.scoring", "triage.service", "triage.review")),
     ("serve", ("training", "mlflow", "torch")),

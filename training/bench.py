@@ -34,7 +34,9 @@ def sample_texts(n: int = 256) -> list[str]:
     return [row[1] for row in rows[:n]]
 
 
-def time_scorer(name: str, score: Callable[[Sequence[str]], object], texts: list[str], batch: int, singles: int, seconds: float) -> Timing:
+def time_scorer(
+    name: str, score: Callable[[Sequence[str]], object], texts: list[str], batch: int, singles: int, seconds: float
+) -> Timing:
     score(texts[:batch])  # warm up
     done, started = 0, time.perf_counter()
     while time.perf_counter() - started < seconds:
@@ -80,7 +82,9 @@ def bert_base_bundle(directory: Path, manifest_from: Path) -> Path:
     torch.manual_seed(0)
     config = BertConfig()  # 12 layers, hidden 768: bert-base-uncased, the size of Detoxify's `original`
     model = PolicyModel(BertModel(config), config.hidden_size).eval()
-    manifest = load_manifest(manifest_from).model_copy(update={"name": "bert-base-random", "model_version": "bert-base-random", "calibration": None})
+    manifest = load_manifest(manifest_from).model_copy(
+        update={"name": "bert-base-random", "model_version": "bert-base-random", "calibration": None}
+    )
     write_bundle(model, manifest_from / "tokenizer.json", directory, manifest)
     from training.pipeline import _save_weights
 
@@ -100,8 +104,12 @@ def run(bundle: Path, seconds: float = 10.0, singles: int = 200, batch: int = 32
     with tempfile.TemporaryDirectory() as tmp:
         log("exporting a BERT-base sized model (random weights) the same way")
         big = bert_base_bundle(Path(tmp) / "bert-base", bundle)
-        results.append(time_scorer("bert-base int8 ONNX", OnnxScorer(big).score, texts, batch, max(20, singles // 4), seconds))
-        results.append(time_scorer("bert-base torch fp32", TorchScorer(big).score, texts, batch, max(20, singles // 4), seconds))
+        results.append(
+            time_scorer("bert-base int8 ONNX", OnnxScorer(big).score, texts, batch, max(20, singles // 4), seconds)
+        )
+        results.append(
+            time_scorer("bert-base torch fp32", TorchScorer(big).score, texts, batch, max(20, singles // 4), seconds)
+        )
     from tokenizers import Tokenizer
 
     tokenizer = Tokenizer.from_file(str(bundle / "tokenizer.json"))
@@ -119,9 +127,14 @@ def run(bundle: Path, seconds: float = 10.0, singles: int = 200, batch: int = 32
 def markdown(result: dict) -> str:
     timings: list[Timing] = result["timings"]
     shipped, torch_same, bert_onnx, bert_torch = timings
-    lines = ["| model | batched comments/s | single p50 ms | p95 ms | p99 ms | batched vs shipped |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| model | batched comments/s | single p50 ms | p95 ms | p99 ms | batched vs shipped |",
+        "|---|---|---|---|---|---|",
+    ]
     for t in timings:
-        lines.append(f"| {t.name} | {t.batched_per_s:.0f} | {t.p50_ms:.2f} | {t.p95_ms:.2f} | {t.p99_ms:.2f} | {t.batched_per_s / shipped.batched_per_s:.3f} |")
+        lines.append(
+            f"| {t.name} | {t.batched_per_s:.0f} | {t.p50_ms:.2f} | {t.p95_ms:.2f} | {t.p99_ms:.2f} | {t.batched_per_s / shipped.batched_per_s:.3f} |"
+        )
     lines += ["", "Ratios measured in this run:", "",
               f"- int8 ONNX / torch fp32 (same model), batched: **{shipped.batched_per_s / torch_same.batched_per_s:.2f}x**",
               f"- int8 ONNX / BERT-base torch fp32, batched: **{shipped.batched_per_s / bert_torch.batched_per_s:.1f}x**; "

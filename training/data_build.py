@@ -20,7 +20,13 @@ SPLIT_PRIORITY = {"test": 0, "val": 1, "train": 2}
 
 def _merge_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
     """One row per (key, split): labels known anywhere are kept, positives win."""
-    aggregations: dict[str, str] = {"text": "first", "source": "first", "synthetic": "first", "intent": "max", "pii_spans": "first"}
+    aggregations: dict[str, str] = {
+        "text": "first",
+        "source": "first",
+        "synthetic": "first",
+        "intent": "max",
+        "pii_spans": "first",
+    }
     for label in LABELS:
         aggregations[label] = "max"
         aggregations[mask_column(label)] = "max"
@@ -37,7 +43,11 @@ def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
     leaked = frame["split"] != frame["key"].map(best_split)
     frame = frame[~leaked]
     merged = _merge_duplicates(frame)
-    stats = {"rows_read": before, "dropped_cross_split": int(leaked.sum()), "merged_duplicates": len(frame) - len(merged)}
+    stats = {
+        "rows_read": before,
+        "dropped_cross_split": int(leaked.sum()),
+        "merged_duplicates": len(frame) - len(merged),
+    }
     return merged.drop(columns="key"), stats
 
 

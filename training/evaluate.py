@@ -52,7 +52,10 @@ def evaluate_labelled(scorer: Scorer, path: Path) -> dict:
             per_label[label] = binary_metrics(y.astype(int), p, scorer.thresholds[label])
             f1s.append(per_label[label]["f1"])
     unlabelled = [s for r, s in zip(rows, scored, strict=True) if not any(r.get(label) for label in LABELS)]
-    false_flags = [any(s.scores[l] >= scorer.thresholds[l] for l in LABELS if l != "needs_response") for s in unlabelled]
+    false_flags = [
+        any(s.scores[label] >= scorer.thresholds[label] for label in LABELS if label != "needs_response")
+        for s in unlabelled
+    ]
     return {"per_label": per_label, "macro_f1": float(np.mean(f1s)) if f1s else float("nan"),
             "false_flag_rate_unlabelled": float(np.mean(false_flags)) if false_flags else float("nan"),
             "n": len(rows)}  # fmt: skip
@@ -78,9 +81,19 @@ def markdown(model: str, results: dict) -> str:
         lines += ["", "## HateCheck per functionality", "", "| functionality | accuracy |", "|---|---|"]
         lines += [f"| {k} | {v:.3f} |" for k, v in results["hatecheck"]["per_functionality"].items()]
     if "labelled" in results:
-        lines += ["", "## Labelled input", "", "| label | n | P | R | F1 | ROC-AUC | PR-AUC | ECE |", "|---|---|---|---|---|---|---|---|"]
+        lines += [
+            "",
+            "## Labelled input",
+            "",
+            "| label | n | P | R | F1 | ROC-AUC | PR-AUC | ECE |",
+            "|---|---|---|---|---|---|---|---|",
+        ]
         for label, m in results["labelled"]["per_label"].items():
-            lines.append(f"| {label} | {m['n']} | " + " | ".join(_fmt(m[k]) for k in ("precision", "recall", "f1", "roc_auc", "pr_auc", "ece")) + " |")
+            lines.append(
+                f"| {label} | {m['n']} | "
+                + " | ".join(_fmt(m[k]) for k in ("precision", "recall", "f1", "roc_auc", "pr_auc", "ece"))
+                + " |"
+            )
     return "\n".join(lines) + "\n"
 
 

@@ -41,13 +41,22 @@ def optimise_and_quantise(fp32: Path, output: Path, num_heads: int, hidden_size:
 
     with tempfile.TemporaryDirectory() as tmp:
         fused = Path(tmp) / "fused.onnx"
-        optimised = optimize_model(str(fp32), model_type="bert", num_heads=num_heads, hidden_size=hidden_size, opt_level=1)
+        optimised = optimize_model(
+            str(fp32), model_type="bert", num_heads=num_heads, hidden_size=hidden_size, opt_level=1
+        )
         optimised.save_model_to_file(str(fused))
-        quantize_dynamic(str(fused), str(output), weight_type=QuantType.QInt8, per_channel=True,
-                         extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})
+        quantize_dynamic(
+            str(fused),
+            str(output),
+            weight_type=QuantType.QInt8,
+            per_channel=True,
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
 
 
-def write_bundle(model: PolicyModel, tokenizer_json: Path, directory: Path, manifest: Manifest, keep_fp32: bool = False) -> Path:
+def write_bundle(
+    model: PolicyModel, tokenizer_json: Path, directory: Path, manifest: Manifest, keep_fp32: bool = False
+) -> Path:
     """Write the bundle folder; the manifest gains the file names it holds."""
     if directory.exists():
         shutil.rmtree(directory)
@@ -64,5 +73,7 @@ def write_bundle(model: PolicyModel, tokenizer_json: Path, directory: Path, mani
     files = {"model": "model.int8.onnx", "tokenizer": "tokenizer.json", "config": "config.json"}
     if keep_fp32:
         files["model_fp32"] = "model.fp32.onnx"
-    write_manifest(directory, manifest.model_copy(update={"files": files, "labels": list(LABELS), "intents": list(INTENTS)}))
+    write_manifest(
+        directory, manifest.model_copy(update={"files": files, "labels": list(LABELS), "intents": list(INTENTS)})
+    )
     return directory

@@ -128,7 +128,9 @@ def fit(config: TrainConfig, train: pd.DataFrame, output: Path, device: str | No
     rng = np.random.default_rng(config.seed)
     order = rng.choice(len(train), size=total_steps * config.batch_size, p=sampling_weights(train, config))
     order = _bucket_by_length(order, train["text"].str.len().to_numpy(), config.batch_size, rng)
-    autocast = torch.autocast("cuda", dtype=torch.bfloat16) if dev.type == "cuda" else torch.autocast("cpu", enabled=False)
+    autocast = (
+        torch.autocast("cuda", dtype=torch.bfloat16) if dev.type == "cuda" else torch.autocast("cpu", enabled=False)
+    )
     model.train()
     started = time.perf_counter()
     while step < total_steps:
@@ -148,7 +150,11 @@ def fit(config: TrainConfig, train: pd.DataFrame, output: Path, device: str | No
         step += 1
         if step % 100 == 0 or step == total_steps:
             rate = step / (time.perf_counter() - started)
-            log(json.dumps({"step": step, "of": total_steps, "loss": round(loss.item(), 4), "steps_per_s": round(rate, 2)}))
+            log(
+                json.dumps(
+                    {"step": step, "of": total_steps, "loss": round(loss.item(), 4), "steps_per_s": round(rate, 2)}
+                )
+            )
         if step % 500 == 0:
             _checkpoint(checkpoint_path, model, optimizer, scheduler, step)
     model.eval()

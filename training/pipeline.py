@@ -22,7 +22,9 @@ def fitted_model(config: TrainConfig, table: pd.DataFrame, log=print):
     if weights.exists():
         log(f"using the finished fit in {weights}")
         model = build_model(config.base_model)
-        model.load_state_dict({k: v.float() if v.is_floating_point() else v for k, v in load_file(str(weights)).items()})
+        model.load_state_dict(
+            {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(weights)).items()}
+        )
         return model.eval()
     train = table[table["split"] == "train"].reset_index(drop=True)
     if config.max_train_rows:
@@ -75,7 +77,6 @@ def validation_metrics(probabilities, val: pd.DataFrame, thresholds: dict[str, f
 
 def train(config: TrainConfig, output_root: Path = Path("models"), track: bool = True, log=print) -> Path:
     """The whole `triage train`: fit, calibrate, export, track. Returns the bundle folder."""
-    import importlib.resources
     from datetime import UTC, datetime
 
     import numpy as np
@@ -96,7 +97,15 @@ def train(config: TrainConfig, output_root: Path = Path("models"), track: bool =
     log(f"calibrating on {len(val)} validation rows")
     label_logits, _ = predict_logits(model, val["text"].tolist(), config)
     calibration, thresholds, ece = fit_calibration(label_logits, val)
-    probabilities = 1.0 / (1.0 + np.exp(-(label_logits * np.array([calibration.a[l] for l in LABELS]) + np.array([calibration.b[l] for l in LABELS]))))
+    probabilities = 1.0 / (
+        1.0
+        + np.exp(
+            -(
+                label_logits * np.array([calibration.a[label] for label in LABELS])
+                + np.array([calibration.b[label] for label in LABELS])
+            )
+        )
+    )
     metrics = validation_metrics(probabilities, val, thresholds)
     data_hash = table_hash(table)
     version = f"{config.name}-{datetime.now(UTC):%Y%m%d%H%M}-{data_hash[:6]}"

@@ -54,8 +54,8 @@ def _label(scored: list[ScoredText], label: str) -> np.ndarray:
 
 def _offensive(scored: list[ScoredText], thresholds: dict[str, float]) -> tuple[np.ndarray, np.ndarray]:
     """OLID's OFF class: any of abuse/threat/hate/obscene flagged; its score is their max."""
-    flagged = np.array([any(s.scores[l] >= thresholds[l] for l in OFFENSIVE_LABELS) for s in scored])
-    score = np.array([max(s.scores[l] for l in OFFENSIVE_LABELS) for s in scored])
+    flagged = np.array([any(s.scores[label] >= thresholds[label] for label in OFFENSIVE_LABELS) for s in scored])
+    score = np.array([max(s.scores[label] for label in OFFENSIVE_LABELS) for s in scored])
     return flagged, score
 
 
@@ -68,7 +68,12 @@ def olid_a(scorer: Scorer) -> dict:
     y = (frame["label"] == "OFF").astype(int).to_numpy()
     flagged, score = _offensive(scored, scorer.thresholds)
     metrics = binary_metrics(y, score, 0.0) | {"f1": float(np.mean(flagged == y))}
-    return {"macro_f1": macro_f1(y, flagged), "roc_auc": metrics["roc_auc"], "accuracy": float(np.mean(flagged == y)), "n": len(y)}
+    return {
+        "macro_f1": macro_f1(y, flagged),
+        "roc_auc": metrics["roc_auc"],
+        "accuracy": float(np.mean(flagged == y)),
+        "n": len(y),
+    }
 
 
 def tweeteval_hate(scorer: Scorer) -> dict:
@@ -77,7 +82,12 @@ def tweeteval_hate(scorer: Scorer) -> dict:
     y = np.array([int(v) for v in (base / "test_labels.txt").read_text().split()])
     p = _label(_score(scorer, texts), "hate")
     m = binary_metrics(y, p, scorer.thresholds["hate"])
-    return {"macro_f1": macro_f1(y, p >= scorer.thresholds["hate"]), "f1_hate": m["f1"], "roc_auc": m["roc_auc"], "n": len(y)}
+    return {
+        "macro_f1": macro_f1(y, p >= scorer.thresholds["hate"]),
+        "f1_hate": m["f1"],
+        "roc_auc": m["roc_auc"],
+        "n": len(y),
+    }
 
 
 def hatecheck(scorer: Scorer) -> dict:
@@ -132,8 +142,15 @@ def complaints(scorer: Scorer) -> dict:
     # Written to an organisation's account (question, request or complaint) = needs a response.
     y = (~frame["domain"].str.startswith("random")).astype(int).to_numpy()
     m = binary_metrics(y, _label(scored, "needs_response"), scorer.thresholds["needs_response"])
-    complaint_recall = float(np.mean([s.intent == "complaint" for s, c in zip(scored, frame["complaint"]) if c == 1]))
-    return {"needs_response_f1": m["f1"], "roc_auc": m["roc_auc"], "complaint_intent_recall": complaint_recall, "n": len(y)}
+    complaint_recall = float(
+        np.mean([s.intent == "complaint" for s, c in zip(scored, frame["complaint"], strict=False) if c == 1])
+    )
+    return {
+        "needs_response_f1": m["f1"],
+        "roc_auc": m["roc_auc"],
+        "complaint_intent_recall": complaint_recall,
+        "n": len(y),
+    }
 
 
 def ethos(scorer: Scorer) -> dict:
@@ -143,7 +160,11 @@ def ethos(scorer: Scorer) -> dict:
     frame = pd.read_csv(path, sep=";")
     y = (frame["isHate"] >= 0.5).astype(int).to_numpy()
     p = _label(_score(scorer, frame["comment"].tolist()), "hate")
-    return {"macro_f1": macro_f1(y, p >= scorer.thresholds["hate"]), "roc_auc": binary_metrics(y, p, 0.5)["roc_auc"], "n": len(y)}
+    return {
+        "macro_f1": macro_f1(y, p >= scorer.thresholds["hate"]),
+        "roc_auc": binary_metrics(y, p, 0.5)["roc_auc"],
+        "n": len(y),
+    }
 
 
 def council_synthetic(scorer: Scorer) -> dict:
@@ -155,13 +176,13 @@ def council_synthetic(scorer: Scorer) -> dict:
     test = table[(table["source"] == "synthetic_council") & (table["split"] == "test")]
     scored = _score(scorer, test["text"].tolist())
     harmless = (test[["abuse", "threat", "hate", "obscene", "spam", "political"]].sum(axis=1) == 0).to_numpy()
-    harmful_flags = np.array([any(s.scores[l] >= scorer.thresholds[l] for l in LABELS[:6]) for s in scored])
+    harmful_flags = np.array([any(s.scores[label] >= scorer.thresholds[label] for label in LABELS[:6]) for s in scored])
     known = test["needs_response_known"].to_numpy()
     y = test["needs_response"].to_numpy()[known]
     m = binary_metrics(y, _label(scored, "needs_response")[known], scorer.thresholds["needs_response"])
     intents = test["intent"].to_numpy()
     has_intent = intents != ""
-    intent_acc = float(np.mean([s.intent == i for s, i, h in zip(scored, intents, has_intent) if h]))
+    intent_acc = float(np.mean([s.intent == i for s, i, h in zip(scored, intents, has_intent, strict=False) if h]))
     return {"false_flag_rate_harmless": float(harmful_flags[harmless].mean()), "needs_response_f1": m["f1"],
             "intent_accuracy": intent_acc, "n": len(test)}  # fmt: skip
 
@@ -178,7 +199,11 @@ SUITES: dict[str, Suite] = {
         Suite("pii_presidio", "Presidio synthetic PII test split, span F1", pii_presidio),
         Suite("complaints", "complaints to organisations (needs_response), F1", complaints),
         Suite("ethos", "ETHOS binary hate, macro-F1", ethos),
-        Suite("council_synthetic", "synthetic council comments: false flags on harmless, needs_response", council_synthetic),
+        Suite(
+            "council_synthetic",
+            "synthetic council comments: false flags on harmless, needs_response",
+            council_synthetic,
+        ),
     )
 }
 

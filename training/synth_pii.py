@@ -17,7 +17,25 @@ from faker import Faker
 _STREET_TYPES = ["Road", "Street", "Avenue", "Lane", "Close", "Drive", "Way", "Crescent", "Gardens", "Terrace"]
 _NI_FIRST = "ABCEGHJKLMNOPRSTWXYZ"
 _NI_SECOND = "ABCEGHJKLMNPRSTWXYZ"
-_AREA_CODES = ["0113", "0114", "0115", "0116", "0117", "0118", "0121", "0131", "0141", "0151", "0161", "01795", "01273", "01322", "01622", "01904", "020"]
+_AREA_CODES = [
+    "0113",
+    "0114",
+    "0115",
+    "0116",
+    "0117",
+    "0118",
+    "0121",
+    "0131",
+    "0141",
+    "0151",
+    "0161",
+    "01795",
+    "01273",
+    "01322",
+    "01622",
+    "01904",
+    "020",
+]
 
 # (template, label needed): {x} slots are filled and their spans recorded.
 _TEMPLATES = [
@@ -108,7 +126,9 @@ def _value(slot: str, fake: Faker, rng: random.Random) -> str:
         return born.strftime("%d/%m/%Y") if rng.random() < 0.6 else born.strftime("%-d %B %Y")
     if slot == "reg":
         letters = "ABCDEFGHJKLMNOPRSTUVWXYZ"
-        return f"{rng.choice(letters)}{rng.choice(letters)}{rng.randint(51, 74):02d} {''.join(rng.choices(letters, k=3))}"
+        return (
+            f"{rng.choice(letters)}{rng.choice(letters)}{rng.randint(51, 74):02d} {''.join(rng.choices(letters, k=3))}"
+        )
     raise KeyError(slot)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from pathlib import Path
 
@@ -13,7 +14,9 @@ def tracking_uri() -> str:
     return os.environ.get("MLFLOW_TRACKING_URI", "sqlite:///mlflow.db")
 
 
-def log_run(params: dict, metrics: dict[str, float], bundle: Path, tags: dict[str, str], alias: str = "challenger") -> tuple[str, str]:
+def log_run(
+    params: dict, metrics: dict[str, float], bundle: Path, tags: dict[str, str], alias: str = "challenger"
+) -> tuple[str, str]:
     """Log a training run with its bundle, register it and point `alias` at it; returns (run id, version)."""
     import math
 
@@ -30,10 +33,8 @@ def log_run(params: dict, metrics: dict[str, float], bundle: Path, tags: dict[st
         run_id = run.info.run_id
         artifact_uri = mlflow.get_artifact_uri("bundle")
     client = MlflowClient()
-    try:
+    with contextlib.suppress(mlflow.exceptions.MlflowException):  # already registered
         client.create_registered_model(REGISTERED_MODEL)
-    except mlflow.exceptions.MlflowException:
-        pass  # already registered
     version = client.create_model_version(REGISTERED_MODEL, source=artifact_uri, run_id=run_id)
     client.set_registered_model_alias(REGISTERED_MODEL, alias, version.version)
     return run_id, str(version.version)

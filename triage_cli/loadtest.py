@@ -59,12 +59,15 @@ def _wait_ready(url: str, timeout: float = 90.0) -> None:
     raise RuntimeError(f"server at {url} did not come up in {timeout}s")
 
 
-async def _post_all(url: str, key: str, ids: list[str], concurrency: int, tally: Tally, time_limit: float, run: str) -> None:
+async def _post_all(
+    url: str, key: str, ids: list[str], concurrency: int, tally: Tally, time_limit: float, run: str
+) -> None:
     queue: asyncio.Queue[str] = asyncio.Queue()
     for external_id in ids:
         queue.put_nowait(external_id)
     deadline = time.monotonic() + time_limit
     async with httpx.AsyncClient(base_url=url, headers={"Authorization": f"Bearer {key}"}, timeout=30) as client:
+
         async def worker() -> None:
             while not queue.empty() and time.monotonic() < deadline:
                 external_id = queue.get_nowait()
@@ -116,8 +119,12 @@ def in_process_rate(model: Path, batch: int = 32, seconds: float = 8.0) -> float
 def loadtest(
     count: Annotated[int, typer.Option(help="comments to post")] = 1000,
     concurrency: Annotated[int, typer.Option(help="requests in flight")] = 32,
-    database_url: Annotated[str | None, typer.Option(help="database for the spawned server (default: a new SQLite file)")] = None,
-    kill_after: Annotated[int, typer.Option(help="SIGKILL the server after this many acknowledgements, restart, go on (0: never)")] = 0,
+    database_url: Annotated[
+        str | None, typer.Option(help="database for the spawned server (default: a new SQLite file)")
+    ] = None,
+    kill_after: Annotated[
+        int, typer.Option(help="SIGKILL the server after this many acknowledgements, restart, go on (0: never)")
+    ] = 0,
     time_limit: Annotated[float, typer.Option(help="stop posting after this many seconds")] = 900.0,
     model: Annotated[Path, typer.Option(help="bundle the server serves")] = Path("models/minilm-policy"),
 ) -> None:
@@ -131,12 +138,18 @@ def loadtest(
     from datetime import UTC, datetime
 
     with session_factory(make_engine(database_url))() as session:
-        key = create_api_key(session, name="loadtest", councils=["swale"], scopes=["comments:write"], now=datetime.now(UTC))
+        key = create_api_key(
+            session, name="loadtest", councils=["swale"], scopes=["comments:write"], now=datetime.now(UTC)
+        )
         session.commit()
     baseline = in_process_rate(model) if model.exists() else float("nan")
     port, run = _free_port(), f"run{int(time.time())}"
     url = f"http://127.0.0.1:{port}"
-    env = os.environ | {"TRIAGE_DATABASE_URL": database_url, "TRIAGE_MODEL_PATH": str(model), "TRIAGE_RATE_PER_MINUTE": "10000000"}
+    env = os.environ | {
+        "TRIAGE_DATABASE_URL": database_url,
+        "TRIAGE_MODEL_PATH": str(model),
+        "TRIAGE_RATE_PER_MINUTE": "10000000",
+    }
     server = _start_server(port, env)
     tally = Tally()
     ids = [f"{run}-{i}" for i in range(count)]

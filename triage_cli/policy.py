@@ -41,7 +41,9 @@ def show(profile: Annotated[str, typer.Argument(help="shipped profile id or a TO
 
 
 @app.command()
-def check(profiles: Annotated[list[str] | None, typer.Argument(help="ids or paths; default all shipped")] = None) -> None:
+def check(
+    profiles: Annotated[list[str] | None, typer.Argument(help="ids or paths; default all shipped")] = None,
+) -> None:
     """Validate profiles; exits 2 naming the file, key and problem of the first bad one."""
     for name in profiles or list(shipped_profiles()):
         p = _load(name)
@@ -85,12 +87,20 @@ def decide_command(
         if intent:
             scored = ScoredText(scores=scored.scores, pii_spans=scored.pii_spans, intent=intent)
     now = datetime.fromisoformat(at) if at else datetime.now().astimezone()
-    decision = decide(Comment(text=text), scored, Context(now=now, author_warnings=warnings, duplicate_count=duplicates), p)
-    console.print(f"[bold]{decision.action}[/bold]  flags: {', '.join(decision.flags) or '-'}  intent: {decision.intent}  priority: {decision.priority}")
+    decision = decide(
+        Comment(text=text), scored, Context(now=now, author_warnings=warnings, duplicate_count=duplicates), p
+    )
+    console.print(
+        f"[bold]{decision.action}[/bold]  flags: {', '.join(decision.flags) or '-'}  intent: {decision.intent}  priority: {decision.priority}"
+    )
     if decision.needs_review:
         console.print(f"needs review: {', '.join(decision.review_causes)}")
     if decision.respond_by:
         console.print(f"respond by: {decision.respond_by:%a %d %b %Y %H:%M}")
     for reason in decision.reasons:
-        score = f" {reason.label} {reason.score:.2f} >= {reason.threshold}" if reason.label and reason.score is not None else ""
+        score = (
+            f" {reason.label} {reason.score:.2f} >= {reason.threshold}"
+            if reason.label and reason.score is not None
+            else ""
+        )
         console.print(f" - {reason.rule}{score} -> {reason.action}: {reason.clause} {reason.note}")

@@ -36,9 +36,13 @@ def ensure_admin() -> None:
     with _sessions()() as session:
         if session.scalar(select(UserRow).where(UserRow.role == "admin")) is None:
             password = secrets.token_urlsafe(12)
-            create_user(session, username="admin", password=password, role="admin", councils=_all_councils(), now=_now())
+            create_user(
+                session, username="admin", password=password, role="admin", councils=_all_councils(), now=_now()
+            )
             session.commit()
-            typer.echo(f"created user 'admin' with password {password} (shown once; change it with `triage user create`)")
+            typer.echo(
+                f"created user 'admin' with password {password} (shown once; change it with `triage user create`)"
+            )
 
 
 def _all_councils() -> list[str]:
@@ -66,7 +70,9 @@ def apikey_create(name: str, council: Annotated[list[str], typer.Option(help="co
                   scope: Annotated[list[str] | None, typer.Option(help=f"scopes: {', '.join(API_SCOPES)}")] = None) -> None:  # fmt: skip
     """Create a key and print it once."""
     with _sessions()() as session:
-        key = create_api_key(session, name=name, councils=council, scopes=scope or ["comments:write", "comments:read"], now=_now())
+        key = create_api_key(
+            session, name=name, councils=council, scopes=scope or ["comments:write", "comments:read"], now=_now()
+        )
         session.commit()
     typer.echo(key)
 
@@ -94,12 +100,16 @@ def user_create(name: str, role: Annotated[str, typer.Option(help=f"one of {', '
                 password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "") -> None:  # fmt: skip
     """Create a person's account (asks for the password when --password is absent)."""
     with _sessions()() as session:
-        create_user(session, username=name, password=password, role=role, councils=council or _all_councils(), now=_now())
+        create_user(
+            session, username=name, password=password, role=role, councils=council or _all_councils(), now=_now()
+        )
         session.commit()
     typer.echo(f"created {role} {name}")
 
 
-def sar(handle: str, output: Annotated[Path | None, typer.Option(help="file to write (default: print)")] = None) -> None:
+def sar(
+    handle: str, output: Annotated[Path | None, typer.Option(help="file to write (default: print)")] = None
+) -> None:
     """Subject access export (UK GDPR art. 15): everything stored about an author handle."""
     with _sessions()() as session:
         comments = list(session.scalars(select(CommentRow).where(CommentRow.author_handle == handle)))
@@ -133,6 +143,14 @@ def purge(older_than: Annotated[int, typer.Option(help="days; default the retent
     days = older_than or get_settings().retention_days
     with _sessions()() as session:
         count = repo.purge_text(session, before=_now() - timedelta(days=days), now=_now())
-        repo.audit(session, actor="cli", kind="retention_purge", subject="comments", council=None, detail={"purged": count, "days": days}, now=_now())
+        repo.audit(
+            session,
+            actor="cli",
+            kind="retention_purge",
+            subject="comments",
+            council=None,
+            detail={"purged": count, "days": days},
+            now=_now(),
+        )
         session.commit()
     typer.echo(f"purged the text of {count} comments older than {days} days")

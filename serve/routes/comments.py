@@ -32,7 +32,12 @@ def incoming(body: CommentCreate, principal: Principal) -> IncomingComment:
                            text=body.text, created_at=body.created_at)  # fmt: skip
 
 
-@router.post("", response_model=CommentPublic, status_code=200, summary="Triage one comment (idempotent by platform and external id)")
+@router.post(
+    "",
+    response_model=CommentPublic,
+    status_code=200,
+    summary="Triage one comment (idempotent by platform and external id)",
+)
 async def create_comment(body: CommentCreate, principal: PrincipalDep, state: StateDep) -> CommentPublic:
     principal.require("comments:write")
     return CommentPublic.model_validate(await state.ingest(incoming(body, principal)))

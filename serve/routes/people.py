@@ -38,15 +38,27 @@ def read_queue(principal: PrincipalDep, session: SessionDep, queue: str | None =
                action: str | None = Query(default=None, pattern="^(allow|respond|refer|remove)$"),
                platform: str | None = Query(default=None, max_length=32), limit: int = Query(default=100, ge=1, le=500)) -> list[ReviewItemPublic]:  # fmt: skip
     principal.require("review:read")
-    rows = repo.review_queue(session, councils=list(principal.councils), queue=queue, action=action, platform=platform, order=order, limit=limit)
+    rows = repo.review_queue(
+        session,
+        councils=list(principal.councils),
+        queue=queue,
+        action=action,
+        platform=platform,
+        order=order,
+        limit=limit,
+    )
     return [ReviewItemPublic(id=item.id, comment_id=item.comment_id, council=item.council, queue=item.queue, priority=item.priority,
                              respond_by=item.respond_by, uncertainty=item.uncertainty, proposed_action=decision.action,
                              review_causes=decision.review_causes, text=comment.text, platform=comment.platform)
             for item, comment, decision in rows]  # fmt: skip
 
 
-@router.post("/review/{item_id}/decision", response_model=OfficerDecisionPublic, summary="Confirm or override a proposed action")
-def decide_item(item_id: RowId, body: OfficerDecisionCreate, principal: PrincipalDep, session: SessionDep, state: StateDep) -> OfficerDecisionPublic:
+@router.post(
+    "/review/{item_id}/decision", response_model=OfficerDecisionPublic, summary="Confirm or override a proposed action"
+)
+def decide_item(
+    item_id: RowId, body: OfficerDecisionCreate, principal: PrincipalDep, session: SessionDep, state: StateDep
+) -> OfficerDecisionPublic:
     principal.require("review:write")
     if principal.kind != "user":
         raise ApiError(403, "people_only", "officer decisions are made by signed-in people, not API keys")

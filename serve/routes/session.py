@@ -32,7 +32,15 @@ def sign_in(body: SignIn, request: Request, session: SessionDep) -> SessionPubli
         raise ApiError(401, "bad_credentials", "unknown user name or wrong password")
     request.session.clear()
     request.session["user_id"] = user.id
-    repo.audit(session, actor=f"user:{user.id}", kind="sign_in", subject=f"user:{user.id}", council=None, detail={}, now=utcnow())
+    repo.audit(
+        session,
+        actor=f"user:{user.id}",
+        kind="sign_in",
+        subject=f"user:{user.id}",
+        council=None,
+        detail={},
+        now=utcnow(),
+    )
     session.commit()
     return SessionPublic(username=user.username, role=user.role, councils=list(user.councils))
 

@@ -42,7 +42,7 @@ def binary_metrics(y: Sequence[int], p: Sequence[float], threshold: float) -> di
     precision, recall, f1, _ = precision_recall_fscore_support(y_arr, predicted, average="binary", zero_division=0)
     both_classes = 0 < y_arr.sum() < len(y_arr)
     return {
-        "n": int(len(y_arr)),
+        "n": len(y_arr),
         "positives": int(y_arr.sum()),
         "precision": float(precision),
         "recall": float(recall),
@@ -59,7 +59,11 @@ def macro_f1(y: Sequence[int], predicted: Sequence[bool]) -> float:
     return float(f1_score(np.asarray(y, dtype=int), np.asarray(predicted, dtype=int), average="macro", zero_division=0))
 
 
-def span_scores(gold: Sequence[Sequence[tuple[int, int, str]]], predicted: Sequence[Sequence[tuple[int, int, str]]], typed: bool = True) -> dict[str, float]:
+def span_scores(
+    gold: Sequence[Sequence[tuple[int, int, str]]],
+    predicted: Sequence[Sequence[tuple[int, int, str]]],
+    typed: bool = True,
+) -> dict[str, float]:
     """Exact-match span precision, recall and F1; untyped ignores the span's type."""
     tp = fp = fn = 0
     for gold_spans, pred_spans in zip(gold, predicted, strict=True):

@@ -18,7 +18,9 @@ class ReviewError(ValueError):
     """An officer's decision that cannot be taken: names the problem."""
 
 
-def enqueue(session: Session, *, comment: CommentRow, decision: DecisionRow, uncertainty: float, now: datetime) -> ReviewItemRow:
+def enqueue(
+    session: Session, *, comment: CommentRow, decision: DecisionRow, uncertainty: float, now: datetime
+) -> ReviewItemRow:
     """Referred items and blocks go to managers; everything else to officers."""
     to_manager = decision.action == "refer" or any(flag in MANAGER_ONLY_FLAGS for flag in decision.flags)
     return repo.add_review_item(session, comment_id=comment.id, decision_id=decision.id, council=comment.council,

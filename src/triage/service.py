@@ -45,7 +45,9 @@ def text_key(text: str) -> str:
 
 def existing(session: Session, incoming: IncomingComment) -> Outcome | None:
     """The stored result of an earlier post with the same (council, platform, external id)."""
-    row = repo.find_comment(session, council=incoming.council, platform=incoming.platform, external_id=incoming.external_id)
+    row = repo.find_comment(
+        session, council=incoming.council, platform=incoming.platform, external_id=incoming.external_id
+    )
     if row is None:
         return None
     decisions = repo.decisions_of(session, comment_id=row.id)

@@ -45,9 +45,10 @@ def _unleet(match: re.Match[str]) -> str:
         return word  # a mention (@USER), not a leet "a"
     core = word.rstrip("!")  # "shit!!" ends in emphasis, not in a leet "i"
     # Keep real alphanumeric tokens: postcodes (ME10 3HT), roads (A1, M25), ordinals (1st, 22nd).
-    if re.fullmatch(r"[A-Z]{1,2}\d{1,3}[A-Z]?|\d[A-Z]{2}|\d+(st|nd|rd|th|s|am|pm|k|m)?", core, re.I):
-        if core.isupper() or core[0].isdigit():
-            return word
+    if re.fullmatch(r"[A-Z]{1,2}\d{1,3}[A-Z]?|\d[A-Z]{2}|\d+(st|nd|rd|th|s|am|pm|k|m)?", core, re.I) and (
+        core.isupper() or core[0].isdigit()
+    ):
+        return word
     return "".join(_LEET.get(ch, ch) for ch in core) + word[len(core) :]
 
 

@@ -41,7 +41,13 @@ class Api:
         return {"Authorization": f"Bearer {self.keys[key]}"}
 
     def post(self, text: str, external_id: str, key: str = "swale", **extra: object):
-        body = {"platform": "facebook", "external_id": external_id, "author_handle": "resident1", "post_id": "p1", "text": text} | extra
+        body = {
+            "platform": "facebook",
+            "external_id": external_id,
+            "author_handle": "resident1",
+            "post_id": "p1",
+            "text": text,
+        } | extra
         return self.client.post("/v1/comments", json=body, headers=self.headers(key))
 
     def sign_in(self, username: str) -> TestClient:
@@ -66,9 +72,19 @@ def make_api(database_url: str, scorer: FakeScorer, **settings: object) -> Itera
         now = datetime.now(UTC)
         with app.state.triage.sessions() as session:
             keys = {
-                "swale": create_api_key(session, name="swale-fb", councils=["swale"], scopes=["comments:write", "comments:read"], now=now),
-                "ashfield": create_api_key(session, name="ashfield-fb", councils=["ashfield"], scopes=["comments:write", "comments:read"], now=now),
-                "both": create_api_key(session, name="shared", councils=["swale", "ashfield"], scopes=["comments:write"], now=now),
+                "swale": create_api_key(
+                    session, name="swale-fb", councils=["swale"], scopes=["comments:write", "comments:read"], now=now
+                ),
+                "ashfield": create_api_key(
+                    session,
+                    name="ashfield-fb",
+                    councils=["ashfield"],
+                    scopes=["comments:write", "comments:read"],
+                    now=now,
+                ),
+                "both": create_api_key(
+                    session, name="shared", councils=["swale", "ashfield"], scopes=["comments:write"], now=now
+                ),
                 "readonly": create_api_key(session, name="ro", councils=["swale"], scopes=["comments:read"], now=now),
             }
             for username, role, councils in (("olive", "officer", ["swale"]), ("mona", "manager", ["swale"]),

@@ -39,7 +39,10 @@ def test_a_council_never_sees_another_councils_comments(api: Api) -> None:
     assert api.client.get(f"/v1/comments/{swale_id}", headers=ashfield).status_code == 404
     assert api.client.get(f"/v1/comments/{swale_id}", headers=api.headers("swale")).status_code == 200
     assert api.client.get("/v1/authors?platform=facebook&handle=resident1", headers=ashfield).status_code == 404
-    assert api.client.get("/v1/authors?platform=facebook&handle=resident1&council=swale", headers=ashfield).status_code == 403
+    assert (
+        api.client.get("/v1/authors?platform=facebook&handle=resident1&council=swale", headers=ashfield).status_code
+        == 403
+    )
     client = api.sign_in("ash")
     assert client.get("/v1/review").json() == []
     item = api.sign_in("olive").get("/v1/review").json()
@@ -53,7 +56,11 @@ def test_a_council_never_sees_another_councils_comments(api: Api) -> None:
 def test_officers_decide_and_managers_decide_referrals(api: Api) -> None:
     api.post("you idiot", "d1")  # swale: remove, needs no human -> not queued
     api.post("When is bin day? vote Reform", "d2")  # political + question
-    api.client.post("/v1/comments", json={"platform": "facebook", "external_id": "d3", "author_handle": "z", "text": "kill them all"}, headers=api.headers())
+    api.client.post(
+        "/v1/comments",
+        json={"platform": "facebook", "external_id": "d3", "author_handle": "z", "text": "kill them all"},
+        headers=api.headers(),
+    )
     client = api.sign_in("olive")
     queue = client.get("/v1/review").json()
     threat = next(i for i in queue if "kill" in i["text"])
@@ -63,7 +70,10 @@ def test_officers_decide_and_managers_decide_referrals(api: Api) -> None:
         assert refused.status_code == 409
         client.post("/v1/session/logout")
         client = api.sign_in("mona")
-    decided = client.post(f"/v1/review/{threat['id']}/decision", json={"action": "remove", "labels": {"threat": 1}, "reason_code": "threat"})
+    decided = client.post(
+        f"/v1/review/{threat['id']}/decision",
+        json={"action": "remove", "labels": {"threat": 1}, "reason_code": "threat"},
+    )
     assert decided.status_code == 200, decided.text
     again = client.post(f"/v1/review/{threat['id']}/decision", json={"action": "allow", "reason_code": "oops"})
     assert again.status_code == 409
@@ -72,10 +82,17 @@ def test_officers_decide_and_managers_decide_referrals(api: Api) -> None:
 
 
 def test_data_scientists_cannot_decide(api: Api) -> None:
-    api.client.post("/v1/comments", json={"platform": "facebook", "external_id": "ds1", "author_handle": "z", "text": "kill"}, headers=api.headers())
+    api.client.post(
+        "/v1/comments",
+        json={"platform": "facebook", "external_id": "ds1", "author_handle": "z", "text": "kill"},
+        headers=api.headers(),
+    )
     client = api.sign_in("dave")
     item = client.get("/v1/review").json()[0]
-    assert client.post(f"/v1/review/{item['id']}/decision", json={"action": "allow", "reason_code": "x"}).status_code == 403
+    assert (
+        client.post(f"/v1/review/{item['id']}/decision", json={"action": "allow", "reason_code": "x"}).status_code
+        == 403
+    )
 
 
 def test_health_ready_reports_model_and_database(api: Api) -> None:

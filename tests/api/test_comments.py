@@ -76,9 +76,21 @@ def test_batch_endpoint(api: Api) -> None:
     [
         ({"platform": "facebook", "external_id": "x", "author_handle": "a"}, 422, "invalid_request"),
         ({"platform": "facebook", "external_id": "x", "author_handle": "a", "text": ""}, 422, "invalid_request"),
-        ({"platform": "facebook", "external_id": "x", "author_handle": "a", "text": "x" * 5001}, 422, "invalid_request"),
-        ({"platform": "facebook", "external_id": "x", "author_handle": "a", "text": "hi", "surprise": 1}, 422, "invalid_request"),
-        ({"platform": "facebook", "external_id": "x", "author_handle": "a", "text": "hi", "council": "ashfield"}, 403, "council_forbidden"),
+        (
+            {"platform": "facebook", "external_id": "x", "author_handle": "a", "text": "x" * 5001},
+            422,
+            "invalid_request",
+        ),
+        (
+            {"platform": "facebook", "external_id": "x", "author_handle": "a", "text": "hi", "surprise": 1},
+            422,
+            "invalid_request",
+        ),
+        (
+            {"platform": "facebook", "external_id": "x", "author_handle": "a", "text": "hi", "council": "ashfield"},
+            403,
+            "council_forbidden",
+        ),
     ],
 )
 def test_bad_input_gets_a_typed_4xx(api: Api, body: dict, status: int, code: str) -> None:
@@ -88,12 +100,16 @@ def test_bad_input_gets_a_typed_4xx(api: Api, body: dict, status: int, code: str
 
 
 def test_malformed_json_is_a_typed_422(api: Api) -> None:
-    response = api.client.post("/v1/comments", content=b"{not json", headers=api.headers() | {"content-type": "application/json"})
+    response = api.client.post(
+        "/v1/comments", content=b"{not json", headers=api.headers() | {"content-type": "application/json"}
+    )
     assert response.status_code == 422 and response.json()["code"] == "invalid_request"
 
 
 def test_oversized_body_is_refused(api: Api) -> None:
-    response = api.client.post("/v1/comments", content=b"x" * 1_000_001, headers=api.headers() | {"content-type": "application/json"})
+    response = api.client.post(
+        "/v1/comments", content=b"x" * 1_000_001, headers=api.headers() | {"content-type": "application/json"}
+    )
     assert response.status_code == 413 and response.json()["code"] == "body_too_large"
 
 

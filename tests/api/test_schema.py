@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import schemathesis
@@ -22,7 +21,13 @@ def client(tmp_path_factory: pytest.TempPathFactory):
     app = create_app(Settings(database_url=f"sqlite:///{db}", environment="test"), scorer=FakeScorer())
     with TestClient(app) as test_client:
         with app.state.triage.sessions() as session:
-            key = create_api_key(session, name="schema", councils=["swale"], scopes=["comments:write", "comments:read", "review:read", "metrics:read"], now=datetime.now(UTC))
+            key = create_api_key(
+                session,
+                name="schema",
+                councils=["swale"],
+                scopes=["comments:write", "comments:read", "review:read", "metrics:read"],
+                now=datetime.now(UTC),
+            )
             session.commit()
         test_client.headers["Authorization"] = f"Bearer {key}"
         yield test_client
@@ -38,8 +43,10 @@ def test_api_conforms_to_its_schema(client: TestClient) -> None:
         @given(operation.as_strategy())
         @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck), database=None)
         def check(case) -> None:  # type: ignore[no-untyped-def]
-            case.call_and_validate(headers={"Authorization": client.headers["Authorization"]},
-                                   checks=[schemathesis.checks.not_a_server_error, schemathesis.checks.response_schema_conformance])
+            case.call_and_validate(
+                headers={"Authorization": client.headers["Authorization"]},
+                checks=[schemathesis.checks.not_a_server_error, schemathesis.checks.response_schema_conformance],
+            )
 
         check()
         checked += 1

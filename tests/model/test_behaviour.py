@@ -83,8 +83,16 @@ def test_invariance_to_harmless_edits(scorer: OnnxScorer, original: str, edited:
 
 
 DIRECTIONAL = [
-    ("abuse", "The new parking scheme is poorly planned", "The new parking scheme is poorly planned, you brainless morons"),
-    ("threat", "I am angry about the bin collections", "I am angry about the bin collections and someone is going to get hurt"),
+    (
+        "abuse",
+        "The new parking scheme is poorly planned",
+        "The new parking scheme is poorly planned, you brainless morons",
+    ),
+    (
+        "threat",
+        "I am angry about the bin collections",
+        "I am angry about the bin collections and someone is going to get hurt",
+    ),
     ("spam", "Nice photo of the park", "Nice photo of the park, DM me for cheap hot tubs"),
 ]
 
@@ -99,6 +107,6 @@ def test_onnx_and_torch_agree_on_the_shipped_bundle(scorer: OnnxScorer) -> None:
     from triage.scoring.torch_backend import TorchScorer
 
     texts = [text for _, text in MINIMUM] + HARD_NEGATIVES
-    onnx = np.array([[r.scores[l] for l in LABELS] for r in scorer.score(texts)])
-    reference = np.array([[r.scores[l] for l in LABELS] for r in TorchScorer(BUNDLE).score(texts)])
+    onnx = np.array([[r.scores[label] for label in LABELS] for r in scorer.score(texts)])
+    reference = np.array([[r.scores[label] for label in LABELS] for r in TorchScorer(BUNDLE).score(texts)])
     assert np.abs(onnx - reference).max() <= 0.05

@@ -19,7 +19,14 @@ def profile(name: str):
     return load_profile(shipped_profiles()[name])
 
 
-def run(name: str, now: datetime = TUESDAY_NOON, intent: str = "none", warnings: int = 0, duplicates: int = 0, **given: float):
+def run(
+    name: str,
+    now: datetime = TUESDAY_NOON,
+    intent: str = "none",
+    warnings: int = 0,
+    duplicates: int = 0,
+    **given: float,
+):
     context = Context(now=now, author_warnings=warnings, duplicate_count=duplicates)
     return decide(COMMENT, ScoredText(scores=scores(**given), intent=intent), context, profile(name))
 

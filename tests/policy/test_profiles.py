@@ -41,7 +41,7 @@ def test_unknown_label_is_refused_with_its_name(tmp_path: Path) -> None:
 
 
 def test_missing_key_is_refused_naming_the_key(tmp_path: Path) -> None:
-    path = _broken(tmp_path, 'clause = "004 \'Commenting on ...\': promoting individual products or services"\n', "")
+    path = _broken(tmp_path, "clause = \"004 'Commenting on ...': promoting individual products or services\"\n", "")
     with pytest.raises(ProfileError, match=r"categories\.spam\.clause"):
         load_profile(path)
 

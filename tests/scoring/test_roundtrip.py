@@ -19,7 +19,13 @@ from triage.scoring.registry import load_bundle
 from triage.scoring.torch_backend import TorchScorer
 
 ROOT = Path(__file__).resolve().parents[2]
-TEXTS = ["When is my bin collected?", "you absolute idiot", "ring 07911 123456", "Vote Reform on Thursday", "lovely park"]
+TEXTS = [
+    "When is my bin collected?",
+    "you absolute idiot",
+    "ring 07911 123456",
+    "Vote Reform on Thursday",
+    "lovely park",
+]
 # int8 weights and activations against the fp16 weights in torch: calibrated probabilities agree to this.
 AGREEMENT_TOLERANCE = 0.05
 
@@ -59,8 +65,8 @@ def test_onnx_scorer_scores_every_label(bundle: Path) -> None:
 
 
 def test_onnx_and_torch_agree(bundle: Path) -> None:
-    onnx_scores = np.array([[r.scores[l] for l in LABELS] for r in OnnxScorer(bundle).score(TEXTS)])
-    torch_scores = np.array([[r.scores[l] for l in LABELS] for r in TorchScorer(bundle).score(TEXTS)])
+    onnx_scores = np.array([[r.scores[label] for label in LABELS] for r in OnnxScorer(bundle).score(TEXTS)])
+    torch_scores = np.array([[r.scores[label] for label in LABELS] for r in TorchScorer(bundle).score(TEXTS)])
     assert np.abs(onnx_scores - torch_scores).max() <= AGREEMENT_TOLERANCE
 
 
@@ -99,5 +105,7 @@ def test_score_command_rejects_lines_without_text(bundle: Path, tmp_path: Path) 
 
     source = tmp_path / "in.jsonl"
     source.write_text(json.dumps({"body": "no text field"}) + "\n")
-    result = CliRunner().invoke(app, ["score", "--model", str(bundle), "--input", str(source), "--output", str(tmp_path / "o")])
+    result = CliRunner().invoke(
+        app, ["score", "--model", str(bundle), "--input", str(source), "--output", str(tmp_path / "o")]
+    )
     assert result.exit_code != 0 and "text" in result.output

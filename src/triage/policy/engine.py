@@ -33,7 +33,9 @@ def in_pre_election_period(profile: Profile, now: datetime) -> bool:
     return any(election - period <= today <= election for election in profile.elections.dates)
 
 
-def _category_reasons(scores: ScoredText, context: Context, profile: Profile) -> tuple[list[tuple[Rule, Reason]], list[Reason]]:
+def _category_reasons(
+    scores: ScoredText, context: Context, profile: Profile
+) -> tuple[list[tuple[Rule, Reason]], list[Reason]]:
     fired: list[tuple[Rule, Reason]] = []
     uncertain: list[Reason] = []
     for label, rule in profile.categories.items():
@@ -43,7 +45,14 @@ def _category_reasons(scores: ScoredText, context: Context, profile: Profile) ->
             name = "political.pre_election"
         else:
             name = f"category.{label}"
-        reason = Reason(rule=name, clause=rule.clause, action=rule.action, label=label, score=round(score, 4), threshold=profile.categories[label].threshold)
+        reason = Reason(
+            rule=name,
+            clause=rule.clause,
+            action=rule.action,
+            label=label,
+            score=round(score, 4),
+            threshold=profile.categories[label].threshold,
+        )
         if score >= profile.categories[label].threshold:
             fired.append((rule, reason))
         elif score >= profile.categories[label].threshold - profile.review.band and rule.action != "allow":
@@ -72,13 +81,19 @@ def _escalation_flags(harmful: bool, context: Context, profile: Profile) -> tupl
         note = f"{context.author_warnings} earlier warnings"
         if rule.block_appeal_months is not None:
             note += f"; appeal possible after {rule.block_appeal_months} months"
-        return ["block_author"], [Reason("escalation.block", rule.clause, "remove", note=note)], rule.block_requires_human
+        return (
+            ["block_author"],
+            [Reason("escalation.block", rule.clause, "remove", note=note)],
+            rule.block_requires_human,
+        )
     note = f"warning {context.author_warnings + 1} of {rule.warnings_before_block}"
     return ["warn_author"], [Reason("escalation.warn", rule.clause, "allow", note=note)], False
 
 
 def _respond_by(scores: ScoredText, context: Context, profile: Profile, action: str) -> datetime | None:
-    rule = profile.deadlines.get(scores.intent) or (profile.deadlines.get(RESPONSE_INTENTS_DEFAULT) if action == "respond" else None)
+    rule = profile.deadlines.get(scores.intent) or (
+        profile.deadlines.get(RESPONSE_INTENTS_DEFAULT) if action == "respond" else None
+    )
     if rule is None or action == "remove":
         return None
     due = deadline(profile, local_time(context.now), rule.amount, rule.unit)
@@ -109,9 +124,17 @@ def decide(comment: Comment, scores: ScoredText | None, context: Context, profil
     automatic_actions = {rule.action for rule, _ in proposing if not rule.requires_human}
     if len({rule.action for rule, _ in proposing}) > 1 and len(automatic_actions) > 1:
         causes.append("rule_conflict")
-    if uncertain and ACTION_SEVERITY[max((r.action for r in uncertain), key=ACTION_SEVERITY.__getitem__)] > ACTION_SEVERITY[action]:
+    if (
+        uncertain
+        and ACTION_SEVERITY[max((r.action for r in uncertain), key=ACTION_SEVERITY.__getitem__)]
+        > ACTION_SEVERITY[action]
+    ):
         causes.append("low_confidence")
-    if action not in profile.review.automatic_actions or any(rule.requires_human for rule, _ in proposing) or escalation_needs_human:
+    if (
+        action not in profile.review.automatic_actions
+        or any(rule.requires_human for rule, _ in proposing)
+        or escalation_needs_human
+    ):
         causes.append("profile_requires_human")
     priority = max((rule.priority for rule, _ in fired), default=0)
     if scores.intent in ("safeguarding", "emergency"):

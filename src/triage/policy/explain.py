@@ -16,18 +16,44 @@ def rule_rows(profile: Profile) -> list[tuple[str, str, str, str, str]]:
     if profile.elections:
         rule = profile.elections.in_period
         dates = ", ".join(d.isoformat() for d in profile.elections.dates)
-        rows.append((f"political, within {profile.elections.pre_election_weeks} weeks of {dates}", rule.action, ", ".join(rule.flags), "pre-election period", rule.clause))
+        rows.append(
+            (
+                f"political, within {profile.elections.pre_election_weeks} weeks of {dates}",
+                rule.action,
+                ", ".join(rule.flags),
+                "pre-election period",
+                rule.clause,
+            )
+        )
     for intent, rule in profile.intents.items():
         rows.append((f"intent: {intent}", rule.action, ", ".join(rule.flags), f"priority {rule.priority}", rule.clause))
     for intent, due in profile.deadlines.items():
         rows.append((f"deadline: {intent}", "respond", "", f"{due.amount:g} {due.unit.replace('_', ' ')}", due.clause))
     esc = profile.escalation
     appeal = f", appeal after {esc.block_appeal_months} months" if esc.block_appeal_months is not None else ""
-    rows.append(("repeat offenders", "warn, then block", "warn_author, block_author", f"{esc.warnings_before_block} warnings before a block{appeal}", esc.clause))
+    rows.append(
+        (
+            "repeat offenders",
+            "warn, then block",
+            "warn_author, block_author",
+            f"{esc.warnings_before_block} warnings before a block{appeal}",
+            esc.clause,
+        )
+    )
     if profile.duplicates:
         rule = profile.duplicates.rule
-        rows.append(("repeated message", rule.action, ", ".join(rule.flags), f"{profile.duplicates.min_repeats}+ earlier copies", rule.clause))
-    rows.append(("uncertain scores", "review", "", f"within {profile.review.band} below a threshold", profile.review.clause))
+        rows.append(
+            (
+                "repeated message",
+                rule.action,
+                ", ".join(rule.flags),
+                f"{profile.duplicates.min_repeats}+ earlier copies",
+                rule.clause,
+            )
+        )
+    rows.append(
+        ("uncertain scores", "review", "", f"within {profile.review.band} below a threshold", profile.review.clause)
+    )
     return rows
 
 

@@ -17,9 +17,7 @@ from triage.types import PiiSpan
 
 _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 _POSTCODE = re.compile(r"\b(?:[A-Z]{1,2}\d[A-Z\d]?|GIR) ?\d[A-Z]{2}\b")
-_NI = re.compile(
-    r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b"
-)
+_NI = re.compile(r"\b(?!BG|GB|NK|KN|TN|NT|ZZ)[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
 _SORT_CODE = re.compile(r"\b\d{2}-\d{2}-\d{2}\b|(?<=sort code )\d{2} ?\d{2} ?\d{2}\b", re.IGNORECASE)
 _ACCOUNT = re.compile(r"(?<!\d)\d{8}(?!\d)")
 _IBAN = re.compile(r"\bGB\d{2} ?[A-Z]{4}(?: ?\d{4}){3} ?\d{2}\b")
@@ -35,10 +33,10 @@ _STREET_TYPES = (
     "Road|Rd|Street|St|Avenue|Ave|Lane|Ln|Close|Drive|Dr|Way|Crescent|Gardens|Terrace|Place|"
     "Court|Grove|Hill|Park|Row|Mews|Walk|Square|Rise|View|Green|Parade"
 )
-_ADDRESS = re.compile(
-    rf"\b(?:Flat \d+[A-Za-z]?,? )?\d{{1,4}}[A-Za-z]?,? (?:[A-Z][a-z']+ ){{1,3}}(?:{_STREET_TYPES})\b"
+_ADDRESS = re.compile(rf"\b(?:Flat \d+[A-Za-z]?,? )?\d{{1,4}}[A-Za-z]?,? (?:[A-Z][a-z']+ ){{1,3}}(?:{_STREET_TYPES})\b")
+_TITLED_NAME = re.compile(
+    r"\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.? [A-Z][a-z']+(?:-[A-Z][a-z']+)?(?: [A-Z][a-z']+(?:-[A-Z][a-z']+)?)?"
 )
-_TITLED_NAME = re.compile(r"\b(?:Mr|Mrs|Ms|Miss|Dr|Mx)\.? [A-Z][a-z']+(?:-[A-Z][a-z']+)?(?: [A-Z][a-z']+(?:-[A-Z][a-z']+)?)?")
 _ORGANISATIONAL_EMAIL = re.compile(r"@(?:[\w-]+\.)*(?:gov|nhs|police|parliament|mod)\.uk$", re.I)
 _ORGANISATIONAL_PREFIXES = ("03", "08", "0500", "999", "101", "111", "112")
 

@@ -38,6 +38,12 @@ class TfidfScorer:
             return []
         rows = self.probabilities(texts)
         return [
-            finalise(text, dict(zip(LABELS, map(float, row), strict=True)), "none", self.allowed_contacts, intent_from_model=False)
+            finalise(
+                text,
+                dict(zip(LABELS, map(float, row), strict=True)),
+                "none",
+                self.allowed_contacts,
+                intent_from_model=False,
+            )
             for text, row in zip(texts, rows, strict=True)
         ]

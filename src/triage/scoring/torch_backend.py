@@ -25,7 +25,10 @@ def load_policy_model(directory: Path) -> PolicyModel:
     if "weights" not in manifest.files:
         raise BundleError(f"{directory} carries no torch weights (manifest files: {sorted(manifest.files)})")
     model = PolicyModel.from_config_dir(directory)
-    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(directory / manifest.files["weights"])).items()}
+    state = {
+        k: v.float() if v.is_floating_point() else v
+        for k, v in load_file(str(directory / manifest.files["weights"])).items()
+    }
     model.load_state_dict(state)
     return model.eval()
 

@@ -30,7 +30,9 @@ def create_api_key(session: Session, *, name: str, councils: list[str], scopes: 
     if unknown:
         raise ValueError(f"unknown scopes {sorted(unknown)}; choose from {', '.join(API_SCOPES)}")
     prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-    session.add(ApiKeyRow(name=name, prefix=prefix, key_hash=_digest(secret), councils=councils, scopes=scopes, created_at=now))
+    session.add(
+        ApiKeyRow(name=name, prefix=prefix, key_hash=_digest(secret), councils=councils, scopes=scopes, created_at=now)
+    )
     return f"{KEY_PREFIX}_{prefix}_{secret}"
 
 
@@ -52,7 +54,9 @@ def revoke_api_key(session: Session, *, prefix: str, now: datetime) -> bool:
     return True
 
 
-def create_user(session: Session, *, username: str, password: str, role: str, councils: list[str], now: datetime) -> UserRow:
+def create_user(
+    session: Session, *, username: str, password: str, role: str, councils: list[str], now: datetime
+) -> UserRow:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose from {', '.join(ROLES)}")
     if len(password) < 10:
