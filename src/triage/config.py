@@ -14,7 +14,7 @@ PLACEHOLDER_SECRET = "change-me-in-production"
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_file=".env", extra="ignore")
 
-    environment: str = Field("development", description="development, test or production")
+    environment: str = Field(default="development", description="development, test or production")
     database_url: str = "sqlite:///triage.db"
     model_path: Path = Path("models/minilm-policy")
     # Council id -> profile id; a council not listed uses the profile of the same id, else default.

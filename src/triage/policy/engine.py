@@ -38,8 +38,9 @@ def _category_reasons(
 ) -> tuple[list[tuple[Rule, Reason]], list[Reason]]:
     fired: list[tuple[Rule, Reason]] = []
     uncertain: list[Reason] = []
-    for label, rule in profile.categories.items():
+    for label, category in profile.categories.items():
         score = scores.scores[label]
+        rule: Rule = category
         if label == "political" and in_pre_election_period(profile, context.now) and profile.elections:
             rule = profile.elections.in_period
             name = "political.pre_election"

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from triage.labels import LABELS
-from triage.policy.profile import Profile
+from triage.policy.profile import Profile, Rule
 
 
 def rule_rows(profile: Profile) -> list[tuple[str, str, str, str, str]]:
     """(situation, action, flags, threshold or detail, clause) for every rule in the profile."""
     rows = []
+    rule: Rule
     for label in LABELS:
         rule = profile.categories[label]
         human = " (human)" if rule.requires_human or rule.action not in profile.review.automatic_actions else ""

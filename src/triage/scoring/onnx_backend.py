@@ -19,10 +19,12 @@ from triage.types import ScoredText
 def calibrated(logits: np.ndarray, manifest: Manifest) -> np.ndarray:
     """Per-label Platt scaling of raw logits into calibrated probabilities."""
     if manifest.calibration is None:
-        return 1.0 / (1.0 + np.exp(-logits))
+        plain: np.ndarray = 1.0 / (1.0 + np.exp(-logits))
+        return plain
     a = np.array([manifest.calibration.a[label] for label in LABELS])
     b = np.array([manifest.calibration.b[label] for label in LABELS])
-    return 1.0 / (1.0 + np.exp(-(logits * a + b)))
+    scaled: np.ndarray = 1.0 / (1.0 + np.exp(-(logits * a + b)))
+    return scaled
 
 
 class OnnxScorer:

@@ -46,7 +46,7 @@ def _first_names() -> frozenset[str]:
     """UK first names from Faker's en_GB data: a gazetteer for untitled person names."""
     from faker.providers.person.en_GB import Provider
 
-    names = set(Provider.first_names_male) | set(Provider.first_names_female)  # type: ignore[attr-defined]
+    names = set(Provider.first_names_male) | set(Provider.first_names_female)
     return frozenset(n for n in names if len(n) > 2)
 
 

@@ -38,7 +38,7 @@ class PolicyModel(nn.Module):
     def from_config_dir(cls, directory: Path) -> PolicyModel:
         """An untrained model shaped like the one whose config.json lies in `directory`."""
         config = AutoConfig.from_pretrained(str(directory))
-        backbone = AutoModel.from_config(config)
+        backbone = AutoModel.from_config(config)  # type: ignore[no-untyped-call]
         return cls(backbone, config.hidden_size)
 
     def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:

@@ -7,7 +7,7 @@ from sqlalchemy import create_engine
 
 from triage.storage.tables import Base
 
-url = context.config.get_main_option("sqlalchemy.url")
+url = context.config.get_main_option("sqlalchemy.url") or ""
 engine = create_engine(url)
 with engine.connect() as connection:
     context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=url.startswith("sqlite"))
