@@ -16,6 +16,11 @@ from triage.labels import LABELS
 from triage.scoring.base import Scorer
 
 REPORTS = Path("reports")
+HEADLINE_NAMES = {
+    "olid_a": "macro-F1", "tweeteval_hate": "macro-F1", "hatecheck": "accuracy", "youtube_heldout": "spam F1",
+    "sms_test": "spam F1", "pii_uk_synthetic": "span F1", "pii_presidio": "span F1",
+    "complaints": "needs_response F1", "ethos": "macro-F1", "council_synthetic": "harmless flagged, lower is better",
+}  # fmt: skip
 
 
 def evaluate_suites(scorer: Scorer, names: list[str] | None = None, log=print) -> dict:
@@ -67,6 +72,12 @@ def _fmt(value: object) -> str:
     return str(value)
 
 
+def _detail(key: str, value: object) -> str:
+    if isinstance(value, dict) and {"precision", "recall", "f1"} <= set(value):
+        return f"{key} P {value['precision']:.3f} R {value['recall']:.3f} F1 {value['f1']:.3f}"
+    return f"{key} {_fmt(value)}"
+
+
 def markdown(model: str, results: dict) -> str:
     lines = [f"# Evaluation of `{model}`", "", "| suite | headline | details |", "|---|---|---|"]
     for name, result in results.items():
@@ -75,7 +86,7 @@ def markdown(model: str, results: dict) -> str:
         if "skipped" in result:
             lines.append(f"| {name} | skipped | {result['skipped']} |")
             continue
-        details = ", ".join(f"{k} {_fmt(v)}" for k, v in result.items() if not isinstance(v, dict))
+        details = ", ".join(_detail(k, v) for k, v in result.items() if k != "per_functionality")
         lines.append(f"| {name} | {_fmt(headline(name, result))} | {details} |")
     if "hatecheck" in results and "per_functionality" in results["hatecheck"]:
         lines += ["", "## HateCheck per functionality", "", "| functionality | accuracy |", "|---|---|"]
@@ -109,13 +120,16 @@ def side_by_side(reports: Path = REPORTS) -> str:
     """docs/EVALUATION.md's table: every model's headline figure per suite, in one place."""
     models = {p.parent.name: json.loads(p.read_text()) for p in sorted(reports.glob("*/evaluation.json"))}
     suites = [s for s in SUITES if any(s in r for r in models.values())]
-    lines = ["| suite | " + " | ".join(f"`{m}`" for m in models) + " |", "|---|" + "---|" * len(models)]
+    lines = [
+        "| suite (headline figure) | " + " | ".join(f"`{m}`" for m in models) + " |",
+        "|---|" + "---|" * len(models),
+    ]
     for suite in suites:
         cells = []
         for result in models.values():
             r = result.get(suite)
             cells.append("-" if r is None else "skipped" if "skipped" in r else _fmt(headline(suite, r)))
-        lines.append(f"| {suite} | " + " | ".join(cells) + " |")
+        lines.append(f"| {suite} ({HEADLINE_NAMES.get(suite, '')}) | " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
 
 
@@ -148,3 +162,28 @@ def calibration_plots(model: str, y: dict[str, np.ndarray], p: dict[str, np.ndar
     fig.savefig(path, dpi=90)
     plt.close(fig)
     return [path]
+
+
+def validation_curves(
+    scorer: Scorer, model: str, table_path: Path = Path("data/build/table.parquet"), rows: int = 3000
+) -> Path | None:
+    """PR and reliability curves on (a sample of) the validation split, where people would rather look."""
+    import pandas as pd
+
+    from triage.labels import mask_column
+
+    if not table_path.exists():
+        return None
+    val = pd.read_parquet(table_path).query("split == 'val'")
+    val = val.sample(min(rows, len(val)), random_state=0)
+    scored = []
+    texts = val["text"].tolist()
+    for start in range(0, len(texts), 64):
+        scored.extend(scorer.score(texts[start : start + 64]))
+    y, p = {}, {}
+    for label in LABELS:
+        known = val[mask_column(label)].to_numpy()
+        if known.any():
+            y[label] = val[label].to_numpy()[known]
+            p[label] = np.array([s.scores[label] for s, k in zip(scored, known, strict=True) if k])
+    return calibration_plots(model, y, p)[0]

@@ -72,7 +72,7 @@ def evaluate(
     docs: Annotated[Path, typer.Option(help="side-by-side table to refresh")] = Path("docs/EVALUATION.md"),
 ) -> None:
     """Measure a model on the public suites (or a labelled file) and write reports/<model>/."""
-    from training.evaluate import evaluate_labelled, evaluate_suites, side_by_side, write_report
+    from training.evaluate import evaluate_labelled, evaluate_suites, side_by_side, validation_curves, write_report
     from training.reporting import refresh_evaluation_doc
 
     scorer = resolve_model(model)
@@ -81,6 +81,9 @@ def evaluate(
     folder = write_report(name if not input else f"{name}-{input.stem}", results)
     typer.echo((folder / "evaluation.md").read_text())
     if not input:
+        curves = validation_curves(scorer, name)
+        if curves:
+            typer.echo(f"precision-recall and reliability curves (validation split): {curves}")
         refresh_evaluation_doc(docs, side_by_side())
         typer.echo(f"report in {folder}/, side-by-side table in {docs}")
 
