@@ -115,6 +115,13 @@ def _persist(session: Session, incoming: IncomingComment, scored: ScoredText | N
                                priority=decision.priority, respond_by=decision.respond_by, created_at=now)  # fmt: skip
     if decision.needs_review:
         enqueue(session, comment=row, decision=stored, uncertainty=_uncertainty(scored, profile), now=now)
+    elif "warn_author" in decision.flags:  # an automatic decision: the integration delivers the warning
+        author = repo.author_or_new(
+            session, council=incoming.council, platform=incoming.platform, handle=incoming.author_handle
+        )
+        author.warnings += 1
+        repo.audit(session, actor="service", kind="author_warned", subject=f"author:{author.id}", council=incoming.council,
+                   detail={"comment_id": row.id, "warnings": author.warnings}, now=now)  # fmt: skip
     return Outcome(row, score, stored, created=True)
 
 
