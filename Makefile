@@ -6,7 +6,9 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install serve test test-all test-model test-slow lint typecheck data baselines evaluate bench docs clean
+ASSETS := serve/static/govuk/govuk-frontend.min.css
+
+.PHONY: assets install serve test test-all test-model test-slow lint typecheck data baselines evaluate bench docs clean
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -18,11 +20,20 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-serve: install
+# GOV.UK Frontend from its npm package (version locked in serve/assets/package-lock.json).
+$(ASSETS): serve/assets/package-lock.json
+	cd serve/assets && npm ci --no-audit --no-fund --loglevel=error
+	mkdir -p serve/static/govuk
+	cp serve/assets/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.css serve/assets/node_modules/govuk-frontend/dist/govuk/govuk-frontend.min.js serve/static/govuk/
+	cp -r serve/assets/node_modules/govuk-frontend/dist/govuk/assets serve/static/govuk/
+
+assets: $(ASSETS)
+
+serve: install assets
 	$(BIN)/triage serve --host $(HOST) --port $(PORT)
 
-test: install
-	$(BIN)/pytest -m "not slow and not model and not browser" -q
+test: install assets
+	$(BIN)/pytest -m "not slow and not model" -q
 
 test-all: install
 	$(BIN)/pytest -q

@@ -7,9 +7,11 @@ import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from serve import errors
@@ -18,12 +20,15 @@ from serve.metrics import Metrics
 from serve.routes import comments, health, people, session
 from serve.security import RateLimiter
 from serve.state import AppState
+from serve.ui import pages
+from serve.ui.web import Forbidden, SignInRequired, render
 from triage.config import Settings, get_settings
 from triage.policy import load_profile, shipped_profiles
 from triage.scoring.base import Scorer
 from triage.storage.db import make_engine, migrate, session_factory
 
 log = logging.getLogger("triage.serve")
+STATIC = Path(__file__).resolve().parent / "static"
 
 
 def load_scorer(settings: Settings) -> Scorer | None:
@@ -87,6 +92,16 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
         )
         return response
 
-    for router in (health.router, session.router, comments.router, people.router):
+    for router in (health.router, session.router, comments.router, people.router, pages.router):
         app.include_router(router)
+    app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
+
+    @app.exception_handler(SignInRequired)
+    async def _sign_in(request: Request, _: SignInRequired) -> Response:
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, error: Forbidden) -> Response:
+        return render(request, "error.html", None, status=403, message=str(error))
+
     return app

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.labels import ACTIONS, LABELS
@@ -63,3 +64,71 @@ def record_decision(session: Session, *, item: ReviewItemRow, user_id: int, role
                council=item.council, detail=detail, now=now)  # fmt: skip
     session.flush()
     return row
+
+
+UNDO_MINUTES = 5
+
+
+def apply_author_action(session: Session, *, item: ReviewItemRow, comment: CommentRow, action: str, role: str,
+                        appeal_months: int | None, user_id: int, now: datetime) -> None:  # fmt: skip
+    """Warn or block the comment's author, following the profile's escalation (blocks: managers)."""
+    if action not in ("warn", "block"):
+        return
+    if action == "block" and role not in ("manager", "admin"):
+        raise ReviewError("only managers block authors")
+    author = repo.author_or_new(
+        session, council=comment.council, platform=comment.platform, handle=comment.author_handle or ""
+    )
+    if action == "warn":
+        author.warnings += 1
+    else:
+        author.blocked, author.blocked_at = True, now
+        author.appeal_after = now + timedelta(days=30 * appeal_months) if appeal_months is not None else None
+    repo.audit(session, actor=f"user:{user_id}", kind=f"author_{action}", subject=f"author:{author.id}", council=comment.council,
+               detail={"comment_id": comment.id, "warnings": author.warnings, "appeal_after": str(author.appeal_after or "")}, now=now)  # fmt: skip
+
+
+def redacted(text: str, spans: list[dict[str, Any]]) -> str:
+    """The text with each personal-information span replaced by its type: removal in part."""
+    out, last = [], 0
+    for span in sorted(spans, key=lambda s: s["start"]):
+        out += [text[last : span["start"]], f"[{span['type']} removed]"]
+        last = span["end"]
+    return "".join(out) + text[last:]
+
+
+def undo(session: Session, *, decision: OfficerDecisionRow, user_id: int, now: datetime) -> OfficerDecisionRow:
+    """Take back one's own decision within a few minutes: a new event, and the item reopens."""
+    if decision.user_id != user_id:
+        raise ReviewError("you can only undo your own decisions")
+    made = decision.created_at if decision.created_at.tzinfo else decision.created_at.replace(tzinfo=now.tzinfo)
+    if now - made > timedelta(minutes=UNDO_MINUTES):
+        raise ReviewError(f"decisions can be undone for {UNDO_MINUTES} minutes only")
+    item = session.get(ReviewItemRow, decision.review_item_id)
+    assert item is not None
+    row = OfficerDecisionRow(review_item_id=item.id, comment_id=item.comment_id, user_id=user_id, action="undo", labels={},
+                             reason_code="undo", note=f"undoes decision {decision.id}", undoes_id=decision.id, created_at=now)  # fmt: skip
+    session.add(row)
+    item.status = "open"
+    repo.audit(session, actor=f"user:{user_id}", kind="officer_undo", subject=f"comment:{item.comment_id}", council=item.council,
+               detail={"undoes": decision.id}, now=now)  # fmt: skip
+    session.flush()
+    return row
+
+
+def bulk_targets(session: Session, *, item: ReviewItemRow, scope: str) -> list[ReviewItemRow]:
+    """Open items like this one: the same normalised text (a spam wave), or the same author."""
+    comment = session.get(CommentRow, item.comment_id)
+    assert comment is not None
+    query = (
+        select(ReviewItemRow)
+        .join(CommentRow, CommentRow.id == ReviewItemRow.comment_id)
+        .where(ReviewItemRow.council == item.council, ReviewItemRow.status == "open", ReviewItemRow.queue == item.queue)
+    )
+    if scope == "duplicates":
+        query = query.where(CommentRow.text_key == comment.text_key)
+    elif scope == "author":
+        query = query.where(CommentRow.platform == comment.platform, CommentRow.author_handle == comment.author_handle)
+    else:
+        raise ReviewError(f"unknown bulk scope {scope!r}: use duplicates or author")
+    return list(session.scalars(query.order_by(ReviewItemRow.id)))

@@ -1,0 +1,1 @@
+"""The officers' review UI: server-rendered pages with GOV.UK Frontend styles."""

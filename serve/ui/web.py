@@ -1,0 +1,64 @@
+"""Helpers for pages: templates, the signed-in user, CSRF tokens, redirects."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy.orm import Session
+
+from serve.security import Principal, from_user
+from triage.storage.tables import UserRow
+
+TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
+
+
+class SignInRequired(Exception):
+    """Raised by pages for anonymous visitors: answered with a redirect to /login."""
+
+
+class Forbidden(Exception):
+    """A signed-in person without the role a page needs."""
+
+
+def current_user(request: Request, session: Session) -> Principal:
+    user_id = request.session.get("user_id")
+    user = session.get(UserRow, user_id) if user_id is not None else None
+    if user is None or user.disabled:
+        raise SignInRequired
+    return from_user(user)
+
+
+def csrf_token(request: Request) -> str:
+    token = request.session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(32)
+        request.session["csrf"] = token
+    return str(token)
+
+
+def check_csrf(request: Request, submitted: str) -> None:
+    expected = request.session.get("csrf", "")
+    if not expected or not hmac.compare_digest(str(expected), submitted or ""):
+        raise Forbidden("the form has expired or did not come from this site: reload the page and try again")
+
+
+def render(request: Request, template: str, user: Principal | None, status: int = 200, **context: Any) -> HTMLResponse:
+    context |= {
+        "request": request,
+        "user": user,
+        "csrf": csrf_token(request),
+        "flash": request.session.pop("flash", None),
+    }
+    return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
+
+
+def redirect(url: str, flash: str | None = None, request: Request | None = None) -> RedirectResponse:
+    if flash and request is not None:
+        request.session["flash"] = flash
+    return RedirectResponse(url, status_code=303)
