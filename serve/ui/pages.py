@@ -172,6 +172,8 @@ async def decide_page(item_id: int, request: Request, session: SessionDep, state
             target_comment = session.get(CommentRow, target.comment_id)
             review.apply_author_action(session, item=target, comment=target_comment, action=str(form.get("author_action", "none")),
                                        role=user.role, appeal_months=profile.escalation.block_appeal_months, user_id=user.id, now=utcnow())  # fmt: skip
+            if form.get("redact") == "1":
+                review.redact(session, comment=target_comment, user_id=user.id, now=utcnow())
     except review.ReviewError as error:
         session.rollback()
         return redirect(f"/review/{item_id}", flash=str(error), request=request)

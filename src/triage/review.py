@@ -132,3 +132,12 @@ def bulk_targets(session: Session, *, item: ReviewItemRow, scope: str) -> list[R
     else:
         raise ReviewError(f"unknown bulk scope {scope!r}: use duplicates or author")
     return list(session.scalars(query.order_by(ReviewItemRow.id)))
+
+
+def redact(session: Session, *, comment: CommentRow, user_id: int, now: datetime) -> str:
+    """Record a removal in part: the platform integration replaces the comment with this text."""
+    score = repo.latest_score(session, comment_id=comment.id)
+    text = redacted(comment.text or "", score.pii_spans if score else [])
+    repo.audit(session, actor=f"user:{user_id}", kind="comment_redacted", subject=f"comment:{comment.id}", council=comment.council,
+               detail={"spans": len(score.pii_spans) if score else 0}, now=now)  # fmt: skip
+    return text
