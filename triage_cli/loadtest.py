@@ -151,6 +151,8 @@ def loadtest(
         "TRIAGE_RATE_PER_MINUTE": "10000000",
     }
     server = _start_server(port, env)
+    # A terminated load test still stops its server (the finally below runs on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tally = Tally()
     ids = [f"{run}-{i}" for i in range(count)]
     started = time.perf_counter()
