@@ -21,23 +21,23 @@ apikey_app = typer.Typer(help="API keys for platform integrations.", no_args_is_
 user_app = typer.Typer(help="People: officers, managers, data scientists, admins.", no_args_is_help=True)
 
 
-def _sessions():
+def open_sessions():
     url = get_settings().database_url
     migrate(url)
     return session_factory(make_engine(url))
 
 
-def _now() -> datetime:
+def now_utc() -> datetime:
     return datetime.now(UTC)
 
 
 def ensure_admin() -> None:
     """A first run gets an admin account; its password is printed once."""
-    with _sessions()() as session:
+    with open_sessions()() as session:
         if session.scalar(select(UserRow).where(UserRow.role == "admin")) is None:
             password = secrets.token_urlsafe(12)
             create_user(
-                session, username="admin", password=password, role="admin", councils=_all_councils(), now=_now()
+                session, username="admin", password=password, role="admin", councils=_all_councils(), now=now_utc()
             )
             session.commit()
             typer.echo(
@@ -69,9 +69,9 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 def apikey_create(name: str, council: Annotated[list[str], typer.Option(help="council(s) the key serves")],
                   scope: Annotated[list[str] | None, typer.Option(help=f"scopes: {', '.join(API_SCOPES)}")] = None) -> None:  # fmt: skip
     """Create a key and print it once."""
-    with _sessions()() as session:
+    with open_sessions()() as session:
         key = create_api_key(
-            session, name=name, councils=council, scopes=scope or ["comments:write", "comments:read"], now=_now()
+            session, name=name, councils=council, scopes=scope or ["comments:write", "comments:read"], now=now_utc()
         )
         session.commit()
     typer.echo(key)
@@ -79,8 +79,8 @@ def apikey_create(name: str, council: Annotated[list[str], typer.Option(help="co
 
 @apikey_app.command("revoke")
 def apikey_revoke(prefix: Annotated[str, typer.Argument(help="the part after tri_ in the key")]) -> None:
-    with _sessions()() as session:
-        if not revoke_api_key(session, prefix=prefix, now=_now()):
+    with open_sessions()() as session:
+        if not revoke_api_key(session, prefix=prefix, now=now_utc()):
             raise typer.BadParameter(f"no key with prefix {prefix}")
         session.commit()
     typer.echo(f"revoked {prefix}")
@@ -88,7 +88,7 @@ def apikey_revoke(prefix: Annotated[str, typer.Argument(help="the part after tri
 
 @apikey_app.command("list")
 def apikey_list() -> None:
-    with _sessions()() as session:
+    with open_sessions()() as session:
         for row in session.scalars(select(ApiKeyRow)):
             state = "revoked" if row.revoked_at else "active"
             typer.echo(f"{row.prefix}  {row.name}  {','.join(row.councils)}  {','.join(row.scopes)}  {state}")
@@ -99,9 +99,9 @@ def user_create(name: str, role: Annotated[str, typer.Option(help=f"one of {', '
                 council: Annotated[list[str] | None, typer.Option(help="councils (default: all)")] = None,
                 password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "") -> None:  # fmt: skip
     """Create a person's account (asks for the password when --password is absent)."""
-    with _sessions()() as session:
+    with open_sessions()() as session:
         create_user(
-            session, username=name, password=password, role=role, councils=council or _all_councils(), now=_now()
+            session, username=name, password=password, role=role, councils=council or _all_councils(), now=now_utc()
         )
         session.commit()
     typer.echo(f"created {role} {name}")
@@ -111,9 +111,9 @@ def sar(
     handle: str, output: Annotated[Path | None, typer.Option(help="file to write (default: print)")] = None
 ) -> None:
     """Subject access export (UK GDPR art. 15): everything stored about an author handle."""
-    with _sessions()() as session:
+    with open_sessions()() as session:
         comments = list(session.scalars(select(CommentRow).where(CommentRow.author_handle == handle)))
-        export = {"handle": handle, "exported_at": _now().isoformat(), "authors": [], "comments": []}
+        export = {"handle": handle, "exported_at": now_utc().isoformat(), "authors": [], "comments": []}
         for author in session.scalars(select(AuthorRow).where(AuthorRow.handle == handle)):
             export["authors"].append({"council": author.council, "platform": author.platform, "warnings": author.warnings,
                                       "blocked": author.blocked, "appeal_after": str(author.appeal_after or "")})  # fmt: skip
@@ -128,7 +128,7 @@ def sar(
                                       for o in session.scalars(select(OfficerDecisionRow).where(OfficerDecisionRow.comment_id == c.id))],
             })  # fmt: skip
         repo.audit(session, actor="cli", kind="subject_access_export", subject="author", council=None,
-                   detail={"comments": len(comments)}, now=_now())  # fmt: skip
+                   detail={"comments": len(comments)}, now=now_utc())  # fmt: skip
         session.commit()
     text = json.dumps(export, indent=2)
     if output:
@@ -141,8 +141,8 @@ def sar(
 def purge(older_than: Annotated[int, typer.Option(help="days; default the retention period")] = 0) -> None:
     """Remove comment text and handles past retention; decisions and the audit trail stay."""
     days = older_than or get_settings().retention_days
-    with _sessions()() as session:
-        count = repo.purge_text(session, before=_now() - timedelta(days=days), now=_now())
+    with open_sessions()() as session:
+        count = repo.purge_text(session, before=now_utc() - timedelta(days=days), now=now_utc())
         repo.audit(
             session,
             actor="cli",
@@ -150,7 +150,7 @@ def purge(older_than: Annotated[int, typer.Option(help="days; default the retent
             subject="comments",
             council=None,
             detail={"purged": count, "days": days},
-            now=_now(),
+            now=now_utc(),
         )
         session.commit()
     typer.echo(f"purged the text of {count} comments older than {days} days")
