@@ -75,7 +75,21 @@ def validation_metrics(probabilities, val: pd.DataFrame, thresholds: dict[str, f
     return metrics
 
 
-def train(config: TrainConfig, output_root: Path = Path("models"), track: bool = True, log=print) -> Path:
+def with_officer_decisions(table: pd.DataFrame, decisions: Path, weight: float) -> pd.DataFrame:
+    """The public table plus officers' labelled comments, drawn `weight` times as often per row.
+    The officers' time-split test rows stay out: they judge the new model (`triage compare`)."""
+    from triage.data import TABLE_COLUMNS
+
+    officers = pd.read_parquet(decisions)
+    officers = officers[officers["split"] != "test"]
+    merged = pd.concat(
+        [table.assign(weight=1.0), officers[list(TABLE_COLUMNS)].assign(weight=weight)], ignore_index=True
+    )
+    return merged
+
+
+def train(config: TrainConfig, output_root: Path = Path("models"), track: bool = True, log=print,
+          decisions: Path | None = None) -> Path:  # fmt: skip
     """The whole `triage train`: fit, calibrate, export, track. Returns the bundle folder."""
     from datetime import UTC, datetime
 
@@ -90,6 +104,11 @@ def train(config: TrainConfig, output_root: Path = Path("models"), track: bool =
     from triage.scoring.torch_model import resolve_base_model
 
     table = load_table(Path(config.table))
+    if decisions is not None:
+        table = with_officer_decisions(table, decisions, config.decisions_weight)
+        log(
+            f"training with {int((table['source'] == 'officer_decisions').sum())} officer-labelled rows, weight {config.decisions_weight}"
+        )
     model = fitted_model(config, table, log=log)
     val = table[table["split"] == "val"].reset_index(drop=True)
     if config.max_eval_rows:
@@ -120,7 +139,8 @@ def train(config: TrainConfig, output_root: Path = Path("models"), track: bool =
     if track:
         from training.tracking import log_run
 
-        run_id, registered = log_run(config.__dict__ | {"data_hash": data_hash}, metrics, bundle,
+        params = config.__dict__ | {"data_hash": data_hash, "with_decisions": str(decisions or "")}
+        run_id, registered = log_run(params, metrics, bundle,
                                      {"name": config.name, "model_version": version})  # fmt: skip
         _stamp_run_id(bundle, run_id)
         log(f"MLflow run {run_id}, registered as version {registered} (alias challenger)")

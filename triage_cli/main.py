@@ -105,12 +105,20 @@ def train(
     config: Annotated[Path, typer.Option(help="training/configs/NAME.toml")],
     output: Annotated[Path, typer.Option(help="folder the bundle is written under")] = Path("models"),
     track: Annotated[bool, typer.Option(help="log to MLflow and register the model")] = True,
+    with_decisions: Annotated[
+        Path | None, typer.Option(help="officers' decisions from `triage decisions export`")
+    ] = None,
 ) -> None:
     """Fine-tune (resuming a stopped run), calibrate on validation, export the bundle, track in MLflow."""
+    from dataclasses import replace
+
     from training.config import TrainConfig
     from training.pipeline import train as run_training
 
-    bundle = run_training(TrainConfig.load(config), output, track=track)
+    settings = TrainConfig.load(config)
+    if with_decisions is not None:
+        settings = replace(settings, name=f"{settings.name}-officers")  # its own run folder and bundle
+    bundle = run_training(settings, output, track=track, decisions=with_decisions)
     typer.echo(f"bundle: {bundle}")
 
 
@@ -127,6 +135,32 @@ def bench(
     table = markdown(run(model, seconds=seconds, log=typer.echo))
     typer.echo(table)
     replace_generated(docs, table, "Benchmarks")
+
+
+decisions_app = typer.Typer(help="Officers' logged decisions as training data.", no_args_is_help=True)
+app.add_typer(decisions_app, name="decisions")
+
+
+@decisions_app.command("export")
+def decisions_export(
+    output: Annotated[Path, typer.Option(help="parquet file to write")],
+    since: Annotated[str, typer.Option(help="ISO date: decisions made on or after it")] = "1970-01-01",
+) -> None:
+    """Export officer-labelled comments (no handles), deduplicated, split by time (newest = test)."""
+    from datetime import UTC, datetime
+
+    from training.decisions import export
+    from triage_cli.service import open_sessions
+
+    start = datetime.fromisoformat(since)
+    start = start if start.tzinfo else start.replace(tzinfo=UTC)
+    with open_sessions()() as session:
+        summary = export(session, start, output)
+    typer.echo(json.dumps(summary, indent=2, default=str))
+    if summary["conflicting_texts"]:
+        typer.echo(
+            f"warning: {summary['conflicting_texts']} texts were labelled differently by officers; the newest decision was kept"
+        )
 
 
 if __name__ == "__main__":
