@@ -17,7 +17,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from serve import errors
 from serve.batching import MicroBatcher
 from serve.metrics import Metrics
-from serve.routes import comments, health, people, session
+from serve.routes import admin, comments, health, people, session
 from serve.security import RateLimiter
 from serve.state import AppState
 from serve.ui import pages
@@ -92,7 +92,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
         )
         return response
 
-    for router in (health.router, session.router, comments.router, people.router, pages.router):
+    for router in (health.router, session.router, comments.router, people.router, admin.router, pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

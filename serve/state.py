@@ -53,27 +53,30 @@ class AppState:
         except Exception:
             return False
 
-    async def score(self, text_: str) -> tuple[ScoredText | None, str]:
-        """The model's scores, or None with a failure cause (never raises: fail safe)."""
-        if self.batcher is None:
-            return None, "model not loaded"
+    async def score(self, text_: str) -> tuple[ScoredText | None, str, str | None]:
+        """The scores and the version of the model that made them, or None with a failure cause
+        (never raises: fail safe). The batcher is read once, so a reload mid-request is harmless."""
+        batcher = self.batcher
+        if batcher is None:
+            return None, "model not loaded", None
         try:
-            return await asyncio.wait_for(self.batcher.score(text_), self.settings.model_timeout_s), ""
+            scored = await asyncio.wait_for(batcher.score(text_), self.settings.model_timeout_s)
+            return scored, "", batcher.scorer.version
         except TimeoutError:
             failure = "model timed out"
         except Exception as error:
             failure = f"model error: {type(error).__name__}"
         self.metrics.model_errors.inc()
         log.warning("scoring failed (%s); the comment goes to human review", failure)
-        return None, failure
+        return None, failure, None
 
     async def ingest(self, incoming: service.IncomingComment) -> dict[str, Any]:
         """Idempotent: a retried post returns the stored result and stores nothing twice."""
         found = await run_in_threadpool(self._existing, incoming)
         if found is not None:
             return found
-        scored, failure = await self.score(incoming.text)
-        summary = await run_in_threadpool(self._record, incoming, scored, failure)
+        scored, failure, version = await self.score(incoming.text)
+        summary = await run_in_threadpool(self._record, incoming, scored, failure, version)
         self.metrics.decisions.labels(summary["action"]).inc()
         return summary
 
@@ -82,8 +85,9 @@ class AppState:
             outcome = service.existing(session, incoming)
             return self._public(outcome) if outcome else None
 
-    def _record(self, incoming: service.IncomingComment, scored: ScoredText | None, failure: str) -> dict[str, Any]:
-        version = self.scorer.version if (self.scorer and scored) else None
+    def _record(
+        self, incoming: service.IncomingComment, scored: ScoredText | None, failure: str, version: str | None
+    ) -> dict[str, Any]:
         with self.sessions() as session:
             outcome = service.record(session, incoming, scored, self.profile(incoming.council), model_version=version,
                                      now=utcnow(), duplicate_window=timedelta(hours=self.settings.duplicate_window_hours),
@@ -96,3 +100,20 @@ class AppState:
         scores = summary["scores"] or {}
         summary["labels_flagged"] = [label for label, value in scores.items() if value >= thresholds.get(label, 0.5)]
         return summary
+
+    async def reload_model(self) -> str:
+        """Load the bundle from disk again and swap it in without failing a request in flight:
+        requests already queued finish on the old batcher, which is stopped after a grace period."""
+        from triage.scoring.registry import load_bundle
+
+        contacts = [c for p in self.profiles.values() for c in p.published_contacts]
+        scorer = await run_in_threadpool(load_bundle, self.settings.model_path, contacts)
+        batcher = MicroBatcher(scorer, self.settings.batch_max_size, self.settings.batch_max_wait_ms)
+        batcher.start()
+        old, self.batcher, self.scorer = self.batcher, batcher, scorer
+        if old is not None:
+            asyncio.get_running_loop().call_later(
+                self.settings.model_timeout_s * 2, lambda: asyncio.ensure_future(old.stop())
+            )
+        log.info("model reloaded: now serving %s", scorer.version)
+        return scorer.version

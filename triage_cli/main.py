@@ -163,5 +163,44 @@ def decisions_export(
         )
 
 
+@app.command()
+def compare(
+    champion: Annotated[str, typer.Option(help="bundle in service (or a baseline name)")],
+    challenger: Annotated[str, typer.Option(help="candidate bundle")],
+    decisions: Annotated[
+        Path | None, typer.Option(help="officers' export: its time-split test rows are compared too")
+    ] = None,
+) -> None:
+    """Evaluate champion and challenger on every suite in one run, side by side, with a verdict."""
+    from training.promotion import compare as run_compare
+    from training.promotion import table
+
+    result = run_compare(resolve_model(champion), resolve_model(challenger), decisions,
+                         Path(challenger) if Path(challenger).is_dir() else None)  # fmt: skip
+    text = table(result, model_name(champion), model_name(challenger))
+    typer.echo(text)
+    out = Path("reports") / f"compare-{model_name(champion)}-vs-{model_name(challenger)}.md"
+    out.parent.mkdir(exist_ok=True)
+    out.write_text(text)
+
+
+@app.command()
+def promote(bundle: Annotated[Path, typer.Argument(help="bundle folder to serve")]) -> None:
+    """Serve BUNDLE (copied to TRIAGE_MODEL_PATH), keep the old one for rollback, move the MLflow champion alias."""
+    from training.promotion import promote as run_promote
+    from triage.config import get_settings
+
+    run_promote(bundle, get_settings().model_path, log=typer.echo)
+
+
+@app.command()
+def rollback() -> None:
+    """Serve the previous champion again."""
+    from training.promotion import rollback as run_rollback
+    from triage.config import get_settings
+
+    run_rollback(get_settings().model_path, log=typer.echo)
+
+
 if __name__ == "__main__":
     app()

@@ -109,3 +109,54 @@ def test_score_command_rejects_lines_without_text(bundle: Path, tmp_path: Path) 
         app, ["score", "--model", str(bundle), "--input", str(source), "--output", str(tmp_path / "o")]
     )
     assert result.exit_code != 0 and "text" in result.output
+
+
+def test_model_reload_under_load_fails_no_request(bundle: Path, tmp_path: Path) -> None:
+    """An admin reload swaps the model while comments keep arriving: every request succeeds and
+    each decision records the version that scored it."""
+    import shutil
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import UTC, datetime
+
+    from fastapi.testclient import TestClient
+
+    from serve.app import create_app
+    from triage.config import Settings
+    from triage.storage.accounts import create_api_key
+
+    served = tmp_path / "served"
+    shutil.copytree(bundle, served)
+    old_version = load_manifest(served).model_version
+    app = create_app(
+        Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", model_path=served, environment="test")
+    )
+    with TestClient(app) as client:
+        with app.state.triage.sessions() as session:
+            key = create_api_key(
+                session, name="k", councils=["swale"], scopes=["comments:write", "admin"], now=datetime.now(UTC)
+            )
+            session.commit()
+        headers = {"Authorization": f"Bearer {key}"}
+
+        def post(index: int) -> tuple[int, str | None]:
+            body = {
+                "platform": "x",
+                "external_id": f"r{index}",
+                "author_handle": "a",
+                "text": f"comment number {index}",
+            }
+            response = client.post("/v1/comments", json=body, headers=headers)
+            return response.status_code, response.json().get("model_version")
+
+        manifest = json.loads((served / "manifest.json").read_text())
+        manifest["model_version"] = "promoted-version"
+        (served / "manifest.json").write_text(json.dumps(manifest))
+        with ThreadPoolExecutor(8) as pool:
+            first = [pool.submit(post, i) for i in range(40)]
+            reload = client.post("/v1/admin/reload-model", headers=headers)
+            second = [pool.submit(post, i) for i in range(40, 80)]
+            results = [f.result() for f in first + second]
+        assert reload.status_code == 200 and reload.json()["model_version"] == "promoted-version"
+        assert all(status == 200 for status, _ in results)
+        assert {version for _, version in results} <= {old_version, "promoted-version"}
+        assert post(999)[1] == "promoted-version"

@@ -1,0 +1,43 @@
+"""Admin operations: reload the model bundle from disk (after `triage promote`)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+from pydantic import BaseModel
+
+from serve.deps import PrincipalDep, SessionDep, StateDep
+from serve.errors import ApiError
+from serve.security import utcnow
+from triage.storage import repo
+
+router = APIRouter(prefix="/v1/admin", tags=["admin"])
+
+
+class ReloadPublic(BaseModel):
+    model_version: str
+
+
+@router.post(
+    "/reload-model", response_model=ReloadPublic, summary="Load the bundle again and swap it in without downtime"
+)
+async def reload_model(principal: PrincipalDep, state: StateDep, session: SessionDep) -> ReloadPublic:
+    principal.require("admin")
+    try:
+        version = await state.reload_model()
+    except Exception as error:
+        raise ApiError(
+            409,
+            "reload_failed",
+            f"the bundle at {state.settings.model_path} could not be loaded: {error}; still serving the old model",
+        ) from None
+    repo.audit(
+        session,
+        actor=principal.actor,
+        kind="model_reloaded",
+        subject="model",
+        council=None,
+        detail={"version": version},
+        now=utcnow(),
+    )
+    session.commit()
+    return ReloadPublic(model_version=version)
