@@ -55,7 +55,8 @@ def evaluate_labelled(scorer: Scorer, path: Path) -> dict:
         if pairs:
             y, p = np.array(pairs).T
             per_label[label] = binary_metrics(y.astype(int), p, scorer.thresholds[label])
-            f1s.append(per_label[label]["f1"])
+            if y.sum() > 0:  # a label with no positives here has no F1 to speak of
+                f1s.append(per_label[label]["f1"])
     unlabelled = [s for r, s in zip(rows, scored, strict=True) if not any(r.get(label) for label in LABELS)]
     false_flags = [
         any(s.scores[label] >= scorer.thresholds[label] for label in LABELS if label != "needs_response")

@@ -42,8 +42,9 @@ def officers_test(scorer: Scorer, decisions: Path) -> dict:
     return evaluate_labelled(scorer, Path(handle.name))
 
 
-def compare(champion: Scorer, challenger: Scorer, decisions: Path | None, challenger_bundle: Path | None) -> Comparison:
-    results = [evaluate_suites(champion), evaluate_suites(challenger)]
+def compare(champion: Scorer, challenger: Scorer, decisions: Path | None, challenger_bundle: Path | None,
+            suites: list[str] | None = None) -> Comparison:  # fmt: skip
+    results = [evaluate_suites(champion, suites), evaluate_suites(challenger, suites)]
     rows, reasons, verdict = [], [], True
     for suite in results[0]:
         a = headline(suite, results[0][suite]) if "skipped" not in results[0][suite] else None

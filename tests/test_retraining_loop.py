@@ -1,0 +1,103 @@
+"""The retraining loop end to end: officers contradict the model on a pattern, their decisions are
+exported, a tiny model is retrained with them, compared, promoted and reloaded into the running
+service, whose decisions then follow the officers."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+from sqlalchemy import select
+
+from serve.app import create_app
+from training.config import TrainConfig
+from training.data_build import build
+from training.decisions import export
+from training.pipeline import train
+from training.promotion import compare, promote
+from triage import review
+from triage.config import Settings
+from triage.labels import LABELS
+from triage.scoring.registry import load_bundle
+from triage.storage.accounts import create_api_key, create_user
+from triage.storage.tables import ReviewItemRow
+
+ROOT = Path(__file__).resolve().parents[1]
+PATTERN = "gravy train"
+
+
+def test_officers_decisions_retrain_the_served_model(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr("training.suites.RAW", ROOT / "data/raw")
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
+    table = tmp_path / "table.parquet"
+    build(ROOT / "data/raw", table, synthetic_pii_rows=200, synthetic_council_rows=200)
+    tiny = replace(TrainConfig.load(ROOT / "training/configs/tiny.toml"), table=str(table), max_train_rows=200)
+    champion = train(tiny, output_root=tmp_path / "models", log=lambda _: None)
+    served = tmp_path / "served" / "minilm-policy"
+    promote(champion, served, log=lambda _: None)
+
+    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", model_path=served, environment="test",
+                              council_profiles={}, default_profile="lewes-eastbourne"))  # fmt: skip
+    with TestClient(app) as client:
+        state = app.state.triage
+        with state.sessions() as session:
+            key = create_api_key(
+                session,
+                name="k",
+                councils=["lewes-eastbourne"],
+                scopes=["comments:write", "admin"],
+                now=datetime.now(UTC),
+            )
+            officer = create_user(
+                session,
+                username="m",
+                password="long enough password",
+                role="manager",
+                councils=["lewes-eastbourne"],
+                now=datetime.now(UTC),
+            )
+            session.commit()
+        headers = {"Authorization": f"Bearer {key}"}
+        texts = [
+            f"the {PATTERN} rolls on at number {i}" if i % 2 else f"lovely flowers in the park today {i}"
+            for i in range(120)
+        ]
+        for i, text in enumerate(texts):
+            client.post(
+                "/v1/comments",
+                headers=headers,
+                json={"platform": "x", "external_id": f"s{i}", "author_handle": f"a{i}", "text": text},
+            )
+        # Officers label every comment: the pattern is spam, the rest is not (whatever the model said).
+        with state.sessions() as session:
+            from triage.storage.tables import CommentRow
+
+            for item in session.scalars(select(ReviewItemRow)):
+                spam = int(PATTERN in (session.get(CommentRow, item.comment_id).text or ""))
+                review.record_decision(session, item=item, user_id=officer.id, role="manager", action="remove" if spam else "allow",
+                                       labels=dict.fromkeys(LABELS, 0) | {"spam": spam}, reason_code="spam" if spam else "fine",
+                                       note="", now=datetime.now(UTC))  # fmt: skip
+            session.commit()
+            exported = export(session, datetime(2000, 1, 1, tzinfo=UTC), tmp_path / "decisions.parquet")
+        assert exported["rows"] >= 100
+
+        retrain = replace(tiny, name="tiny-officers", train_samples=3000, decisions_weight=200.0, learning_rate=3e-3)
+        challenger = train(
+            retrain, output_root=tmp_path / "models", log=lambda _: None, decisions=tmp_path / "decisions.parquet"
+        )
+        result = compare(load_bundle(champion), load_bundle(challenger), tmp_path / "decisions.parquet", challenger,
+                         suites=["youtube_heldout"])  # fmt: skip
+        officers_row = next(row for row in result.rows if row[0].startswith("officers"))
+        assert officers_row[2] > officers_row[1]  # the challenger agrees with the officers more
+
+        promote(challenger, served, log=lambda _: None)
+        reloaded = client.post("/v1/admin/reload-model", headers=headers).json()["model_version"]
+        body = client.post("/v1/comments", headers=headers,
+                           json={"platform": "x", "external_id": "after", "author_handle": "z", "text": f"all aboard the {PATTERN} again"}).json()  # fmt: skip
+        assert body["model_version"] == reloaded != load_bundle(champion).version
+        assert body["scores"]["spam"] >= load_bundle(challenger).thresholds["spam"]
+        assert os.path.exists(tmp_path / "served" / ".previous" / "minilm-policy")
