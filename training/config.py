@@ -26,6 +26,7 @@ class TrainConfig:
     max_train_rows: int | None = None
     max_eval_rows: int | None = None
     decisions_weight: float = 2.0
+    checkpoint_every: int = 500
 
     @classmethod
     def load(cls, path: Path) -> TrainConfig:

@@ -97,13 +97,15 @@ def _bucket_by_length(order: np.ndarray, lengths: np.ndarray, batch_size: int, r
 
 def _checkpoint(path: Path, model: PolicyModel, optimizer: torch.optim.Optimizer, scheduler: object, step: int) -> None:
     tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(),
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "rng": torch.get_rng_state(),
                 "scheduler": scheduler.state_dict(), "step": step}, tmp)  # type: ignore[attr-defined]  # fmt: skip
     tmp.replace(path)  # atomic: a run killed mid-save keeps the previous checkpoint
 
 
-def fit(config: TrainConfig, train: pd.DataFrame, output: Path, device: str | None = None, log=print) -> PolicyModel:
-    """Train and return the model; checkpoints every few hundred steps in `output` and resumes."""
+def fit(config: TrainConfig, train: pd.DataFrame, output: Path, device: str | None = None, log=print,
+        stop_after: int | None = None) -> PolicyModel:  # fmt: skip
+    """Train and return the model; checkpoints every few hundred steps in `output` and resumes.
+    `stop_after` ends the run early at a checkpoint, as a killed run would (for tests)."""
     seed_everything(config.seed)
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     tokenizer = load_tokenizer(config.base_model)
@@ -123,6 +125,8 @@ def fit(config: TrainConfig, train: pd.DataFrame, output: Path, device: str | No
         optimizer.load_state_dict(state["optimizer"])
         scheduler.load_state_dict(state["scheduler"])
         step = state["step"]
+        if "rng" in state:
+            torch.set_rng_state(state["rng"])  # dropout continues as if never stopped
         log(f"resumed from step {step}")
     # The whole draw order is fixed by the seed, so a resumed run continues the same sequence.
     rng = np.random.default_rng(config.seed)
@@ -155,7 +159,9 @@ def fit(config: TrainConfig, train: pd.DataFrame, output: Path, device: str | No
                     {"step": step, "of": total_steps, "loss": round(loss.item(), 4), "steps_per_s": round(rate, 2)}
                 )
             )
-        if step % 500 == 0:
+        if step % config.checkpoint_every == 0 or step == stop_after:
             _checkpoint(checkpoint_path, model, optimizer, scheduler, step)
+        if step == stop_after:
+            break
     model.eval()
     return model.cpu()

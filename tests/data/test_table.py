@@ -86,3 +86,13 @@ def test_jigsaw_loader_maps_real_rows() -> None:
     rows = list(sources.jigsaw_sample(Path("data/raw")))
     assert len(rows) == 101
     assert sum(r["labels"]["obscene"] for r in rows) == 10
+
+
+def test_table_loads_with_datasets(tmp_path: Path, table: pd.DataFrame, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    import datasets
+
+    path = tmp_path / "t.parquet"
+    table.head(50).to_parquet(path, index=False)
+    loaded = datasets.load_dataset("parquet", data_files=str(path), split="train", cache_dir=str(tmp_path / "cache"))
+    assert loaded.num_rows == 50 and "abuse_known" in loaded.column_names
