@@ -34,7 +34,7 @@ def test_scopes_are_checked(api: Api) -> None:
 
 
 def test_a_council_never_sees_another_councils_comments(api: Api) -> None:
-    swale_id = api.post("you idiot", "iso1", key="swale").json()["id"]
+    swale_id = api.post("kill", "iso1", key="swale").json()["id"]  # a threat: always seen by a human
     ashfield = api.headers("ashfield")
     assert api.client.get(f"/v1/comments/{swale_id}", headers=ashfield).status_code == 404
     assert api.client.get(f"/v1/comments/{swale_id}", headers=api.headers("swale")).status_code == 200

@@ -101,7 +101,7 @@ def test_review_flow(server: tuple[str, str], browser) -> None:  # type: ignore[
     # decide one by mouse, overriding the labels
     page.locator("tbody tr a", has_text="fixing the road").click()
     page.screenshot(path=str(SHOTS / "item.png"), full_page=True)
-    page.get_by_label("Allow").check()
+    page.locator("#action-allow").check()
     page.get_by_label("abuse", exact=True).uncheck()
     page.get_by_label("needs response").check()
     page.get_by_label("Reason").select_option("legitimate_criticism")
@@ -112,7 +112,7 @@ def test_review_flow(server: tuple[str, str], browser) -> None:  # type: ignore[
     # decide another by keyboard alone: r picks remove, Enter decides
     page.locator("tbody tr a", has_text="jo@example.com").click()
     page.locator("body").press("r")
-    assert page.get_by_label("Remove").is_checked()
+    assert page.locator("#action-remove").is_checked()
     page.locator("body").press("Enter")
     page.wait_for_url(f"{url}/review")
 
@@ -121,7 +121,7 @@ def test_review_flow(server: tuple[str, str], browser) -> None:  # type: ignore[
     assert wave.count() == 2
     wave.first.click()
     page.get_by_label("Apply to").select_option("duplicates")
-    page.get_by_label("Remove").check()
+    page.locator("#action-remove").check()
     page.get_by_role("button", name="Decide").click()
     page.wait_for_url(f"{url}/review")
     assert "Decided 2 items" in page.content()
