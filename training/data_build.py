@@ -98,3 +98,17 @@ def counts(frame: pd.DataFrame) -> dict[str, dict[str, dict[str, int]]]:
                 entry[f"{label}?"] = int(known.sum())
         result.setdefault(str(source), {})[str(split)] = entry
     return result
+
+
+def summary_markdown(summary: dict) -> str:
+    """Rows per source and split, and positives/known per label, as a Markdown table."""
+    lines = [f"{summary['rows']} rows (hash `{summary['hash']}`), built in {summary['seconds']}s; "
+             f"{summary['dropped_cross_split']} rows dropped because their text is in a higher-priority split, "
+             f"{summary['merged_duplicates']} duplicates merged.", "",
+             "| source | split | rows | " + " | ".join(f"{label} +/known" for label in LABELS) + " |",
+             "|---|---|---|" + "---|" * len(LABELS)]  # fmt: skip
+    for source, splits in summary["counts"].items():
+        for split, entry in splits.items():
+            cells = [f"{entry[f'{label}+']}/{entry[f'{label}?']}" if f"{label}?" in entry else "-" for label in LABELS]
+            lines.append(f"| {source} | {split} | {entry['rows']} | " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"

@@ -30,11 +30,15 @@ def data_build(
     raw: Annotated[Path, typer.Option(help="folder of staged datasets")] = Path("data/raw"),
     output: Annotated[Path, typer.Option(help="parquet table to write")] = Path("data/build/table.parquet"),
     seed: int = 13,
+    docs: Annotated[Path | None, typer.Option(help="page to write the table's sizes to")] = Path("docs/DATA.md"),
 ) -> None:
     """Build the multi-source training table with label masks, deduplicated and leak-free."""
-    from training.data_build import build
+    from training.data_build import build, summary_markdown
+    from training.reporting import replace_generated
 
     summary = build(raw, output, seed=seed)
+    if docs:
+        replace_generated(docs, summary_markdown(summary), "Training table")
     typer.echo(f"{summary['rows']} rows, hash {summary['hash']}, {summary['seconds']}s -> {output}")
     typer.echo(f"per source and split: {output.with_suffix('.summary.json')}")
 
