@@ -24,15 +24,22 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
 
 
 def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
-    """The threshold that maximises F1 on (validation) data: the stated objective for thresholds."""
+    """The threshold that maximises F1 on (validation) data: the stated objective for thresholds.
+    Where a range of thresholds ties (separable data), the middle of that range, not its edge."""
     y, p = np.asarray(y), np.asarray(p)
     if y.sum() == 0:
         return 0.5
     candidates = np.unique(np.round(p, 4))
     if len(candidates) > 400:
-        candidates = np.quantile(p, np.linspace(0.0, 1.0, 401))
-    scores = [f1_score(y, p >= t, zero_division=0) for t in candidates]
-    return float(candidates[int(np.argmax(scores))])
+        candidates = np.unique(np.quantile(p, np.linspace(0.0, 1.0, 401)))
+    scores = np.array([f1_score(y, p >= t, zero_division=0) for t in candidates])
+    best = int(np.argmax(scores))
+    end = best
+    while end + 1 < len(candidates) and scores[end + 1] >= scores[best] - 1e-9:
+        end += 1
+    # Every threshold in (candidates[best - 1], candidates[end]] gives the best F1: take the middle.
+    low = candidates[best - 1] if best > 0 else 0.0
+    return float((low + candidates[end]) / 2)
 
 
 def binary_metrics(y: Sequence[int], p: Sequence[float], threshold: float) -> dict[str, float]:
