@@ -120,7 +120,11 @@ def run(bundle: Path, seconds: float = 10.0, singles: int = 200, batch: int = 32
 
     flops = flops_per_comment(AutoConfig.from_pretrained(str(bundle)), mean_tokens)
     gflops = matmul_gflops()
-    return {"timings": results, "mean_tokens": mean_tokens, "flops_per_comment": flops, "matmul_gflops": gflops,
+    log("checking that int8 costs no quality: OLID level A macro-F1, int8 ONNX against torch fp32")
+    from training.suites import olid_a
+
+    quality = {"int8": olid_a(OnnxScorer(bundle))["macro_f1"], "fp32": olid_a(TorchScorer(bundle))["macro_f1"]}
+    return {"timings": results, "quality": quality, "mean_tokens": mean_tokens, "flops_per_comment": flops, "matmul_gflops": gflops,
             "arithmetic_limit_per_s": gflops * 1e9 / flops}  # fmt: skip
 
 
@@ -141,5 +145,7 @@ def markdown(result: dict) -> str:
               f"against BERT-base exported the same way (int8 ONNX): **{shipped.batched_per_s / bert_onnx.batched_per_s:.1f}x**",
               f"- arithmetic limit: {result['flops_per_comment'] / 1e6:.0f} MFLOP per comment (mean {result['mean_tokens']:.1f} tokens) "
               f"at the measured {result['matmul_gflops']:.0f} GFLOP/s fp32 matmul = {result['arithmetic_limit_per_s']:.0f} comments/s; "
-              f"the shipped model reaches **{shipped.batched_per_s / result['arithmetic_limit_per_s']:.2f}** of it (int8 can exceed the fp32 limit)"]  # fmt: skip
+              f"the shipped model reaches **{shipped.batched_per_s / result['arithmetic_limit_per_s']:.2f}** of it (int8 can exceed the fp32 limit)",
+              f"- quality kept: OLID level A macro-F1 int8 {result['quality']['int8']:.4f}, torch fp32 {result['quality']['fp32']:.4f} "
+              f"(difference {result['quality']['int8'] - result['quality']['fp32']:+.4f})"]  # fmt: skip
     return "\n".join(lines) + "\n"

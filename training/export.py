@@ -21,8 +21,8 @@ OPSET = 17
 def export_onnx(model: PolicyModel, path: Path) -> None:
     """fp32 ONNX with dynamic batch and sequence axes."""
     model = model.eval()
-    # Eager attention exports as plain MatMul/Softmax, which ONNX Runtime's optimiser fuses into
-    # its Attention kernel; the SDPA path exports a graph it cannot fuse.
+    # Eager attention exports as plain MatMul/Softmax, which quantises and optimises cleanly; the
+    # SDPA path exports a graph full of mask arithmetic.
     model.backbone.set_attn_implementation("eager")
     ids = torch.ones(2, 16, dtype=torch.long)
     mask = torch.ones(2, 16, dtype=torch.long)
@@ -33,25 +33,15 @@ def export_onnx(model: PolicyModel, path: Path) -> None:
                       dynamo=False)  # fmt: skip
 
 
-def optimise_and_quantise(fp32: Path, output: Path, num_heads: int, hidden_size: int) -> None:
-    """Fuse attention, LayerNorm and GELU (ONNX Runtime's transformer optimiser), then quantise
-    the weights to int8 (dynamic quantisation: activations are quantised per batch at run time)."""
+def quantise(fp32: Path, output: Path) -> None:
+    """Dynamic int8 quantisation of the weights (activations are quantised per batch at run time).
+    ONNX Runtime applies its graph optimisations when the session loads (ORT_ENABLE_ALL). The offline
+    transformer fusion (QAttention) was measured slower on this 2-core CPU: 246 against 282
+    comments/s (docs/BENCHMARKS.md), so it is not applied."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
-    from onnxruntime.transformers.optimizer import optimize_model
 
-    with tempfile.TemporaryDirectory() as tmp:
-        fused = Path(tmp) / "fused.onnx"
-        optimised = optimize_model(
-            str(fp32), model_type="bert", num_heads=num_heads, hidden_size=hidden_size, opt_level=1
-        )
-        optimised.save_model_to_file(str(fused))
-        quantize_dynamic(
-            str(fused),
-            str(output),
-            weight_type=QuantType.QInt8,
-            per_channel=True,
-            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-        )
+    quantize_dynamic(str(fp32), str(output), weight_type=QuantType.QInt8, per_channel=True,
+                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # fmt: skip
 
 
 def write_bundle(
@@ -65,7 +55,7 @@ def write_bundle(
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "model-fp32.onnx"
         export_onnx(model, fp32)
-        optimise_and_quantise(fp32, directory / "model.int8.onnx", config.num_attention_heads, config.hidden_size)
+        quantise(fp32, directory / "model.int8.onnx")
         if keep_fp32:
             shutil.copy(fp32, directory / "model.fp32.onnx")
     Tokenizer.from_file(str(tokenizer_json)).save(str(directory / "tokenizer.json"))
