@@ -27,8 +27,11 @@ def get_session(state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_principal(request: Request, state: StateDep, session: SessionDep) -> Principal:
-    principal = authenticate(request, session)
+def get_principal(request: Request, state: StateDep) -> Principal:
+    # Its own short session, closed before the handler runs: a request must never hold one
+    # connection while waiting for another (under load that exhausts the pool and deadlocks).
+    with state.sessions() as session:
+        principal = authenticate(request, session)
     state.limiter.check(principal.actor)
     return principal
 

@@ -155,9 +155,9 @@ def loadtest(
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tally = Tally()
     ids = [f"{run}-{i}" for i in range(count)]
-    started = time.perf_counter()
     try:
         _wait_ready(url)
+        started = time.perf_counter()  # the clock starts once the server is up
         if kill_after:
             asyncio.run(_kill_midway(url, key, ids, concurrency, tally, time_limit, run, server, kill_after))
             server = _start_server(port, env)
