@@ -10,6 +10,10 @@ from triage.evaluation import best_f1_threshold, expected_calibration_error
 from triage.labels import LABELS, mask_column
 from triage.scoring.bundle import Calibration
 
+# Below this many positives a fitted slope is noise (separable synthetic data sends it to infinity
+# and every score to 0 or 1): such labels keep the raw sigmoid and a 0.5 threshold.
+MIN_POSITIVES = 30
+
 
 def fit_calibration(logits: np.ndarray, val: pd.DataFrame) -> tuple[Calibration, dict[str, float], dict[str, float]]:
     """Platt parameters, F1-optimal thresholds on calibrated scores, and the validation ECE after."""
@@ -17,10 +21,11 @@ def fit_calibration(logits: np.ndarray, val: pd.DataFrame) -> tuple[Calibration,
     for index, label in enumerate(LABELS):
         known = val[mask_column(label)].to_numpy()
         y, z = val.loc[known, label].to_numpy(), logits[known, index]
-        if len(np.unique(y)) < 2:
-            a[label], b[label], thresholds[label], ece[label] = 1.0, 0.0, 0.5, float("nan")
+        if len(np.unique(y)) < 2 or y.sum() < MIN_POSITIVES:
+            a[label], b[label], thresholds[label] = 1.0, 0.0, 0.5
+            ece[label] = expected_calibration_error(y, 1.0 / (1.0 + np.exp(-z))) if len(y) else float("nan")
             continue
-        model = LogisticRegression(C=1e4).fit(z.reshape(-1, 1), y)
+        model = LogisticRegression(C=1.0).fit(z.reshape(-1, 1), y)
         a[label], b[label] = float(model.coef_[0, 0]), float(model.intercept_[0])
         p = 1.0 / (1.0 + np.exp(-(a[label] * z + b[label])))
         thresholds[label] = best_f1_threshold(y, p)
