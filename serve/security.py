@@ -90,3 +90,22 @@ class RateLimiter:
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def start_session(request: Request, session: Session, user: UserRow) -> None:
+    """A fresh signed session for a person who just proved who they are (the CSRF token stays)."""
+    from triage.storage import repo
+
+    token = request.session.get("csrf")
+    request.session.clear()
+    request.session.update({"user_id": user.id} | ({"csrf": token} if token else {}))
+    repo.audit(
+        session,
+        actor=f"user:{user.id}",
+        kind="sign_in",
+        subject=f"user:{user.id}",
+        council=None,
+        detail={},
+        now=utcnow(),
+    )
+    session.commit()

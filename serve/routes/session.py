@@ -7,8 +7,7 @@ from pydantic import BaseModel, Field
 
 from serve.deps import SessionDep
 from serve.errors import ApiError
-from serve.security import utcnow
-from triage.storage import repo
+from serve.security import start_session
 from triage.storage.accounts import authenticate
 
 router = APIRouter(prefix="/v1/session", tags=["session"])
@@ -30,18 +29,7 @@ def sign_in(body: SignIn, request: Request, session: SessionDep) -> SessionPubli
     user = authenticate(session, username=body.username, password=body.password)
     if user is None:
         raise ApiError(401, "bad_credentials", "unknown user name or wrong password")
-    request.session.clear()
-    request.session["user_id"] = user.id
-    repo.audit(
-        session,
-        actor=f"user:{user.id}",
-        kind="sign_in",
-        subject=f"user:{user.id}",
-        council=None,
-        detail={},
-        now=utcnow(),
-    )
-    session.commit()
+    start_session(request, session, user)
     return SessionPublic(username=user.username, role=user.role, councils=list(user.councils))
 
 

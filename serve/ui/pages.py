@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from serve.deps import SessionDep, StateDep
-from serve.security import utcnow
+from serve.security import Principal, start_session, utcnow
 from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
 from triage import dashboard, review
 from triage.labels import ACTIONS, LABELS
@@ -39,19 +40,7 @@ def login(request: Request, session: SessionDep, username: Annotated[str, Form()
     user = authenticate(session, username=username, password=password)
     if user is None:
         return render(request, "login.html", None, status=401, error="Enter a correct user name and password")
-    token = request.session.get("csrf")
-    request.session.clear()
-    request.session.update({"user_id": user.id, "csrf": token})
-    repo.audit(
-        session,
-        actor=f"user:{user.id}",
-        kind="sign_in",
-        subject=f"user:{user.id}",
-        council=None,
-        detail={},
-        now=utcnow(),
-    )
-    session.commit()
+    start_session(request, session, user)
     return redirect("/review")
 
 
@@ -97,7 +86,7 @@ def _queue(request: Request, session, user, queue: str, action, platform, counci
                   filters={"action": action, "platform": platform, "council": council, "label": label, "order": order})  # fmt: skip
 
 
-def _item_context(session, state, item: ReviewItemRow) -> dict:  # type: ignore[no-untyped-def]
+def _item_context(session, state, item: ReviewItemRow) -> dict[str, Any]:  # type: ignore[no-untyped-def]
     comment = session.get(CommentRow, item.comment_id)
     decision = session.get(DecisionRow, item.decision_id)
     score = repo.latest_score(session, comment_id=comment.id)
@@ -113,16 +102,17 @@ def _item_context(session, state, item: ReviewItemRow) -> dict:  # type: ignore[
             "thresholds": thresholds, "labels": LABELS, "actions": ACTIONS, "reason_codes": REASON_CODES}  # fmt: skip
 
 
-def _segments(text: str, spans: list[dict]) -> list[tuple[str, str | None]]:
+def _segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
     """The text cut into (piece, PII type or None) so the template can mark the spans."""
-    out, last = [], 0
+    out: list[tuple[str, str | None]] = []
+    last = 0
     for span in sorted(spans, key=lambda s: s["start"]):
         out += [(text[last : span["start"]], None), (text[span["start"] : span["end"]], span["type"])]
         last = span["end"]
     return [*out, (text[last:], None)]
 
 
-def _load_item(session, user, item_id: int) -> ReviewItemRow:  # type: ignore[no-untyped-def]
+def _load_item(session: Session, user: Principal, item_id: int) -> ReviewItemRow:
     item = session.get(ReviewItemRow, item_id)
     if item is None or item.council not in user.councils:
         raise Forbidden("no such item in your councils")
@@ -162,14 +152,14 @@ async def decide_page(item_id: int, request: Request, session: SessionDep, state
     labels = {label: int(form.get(f"label_{label}") == "1") for label in LABELS}
     scope = str(form.get("bulk", "one"))
     targets = [item] if scope == "one" else review.bulk_targets(session, item=item, scope=scope)
-    comment = session.get(CommentRow, item.comment_id)
-    profile = state.profile(comment.council)
+    profile = state.profile(item.council)
     try:
         for target in targets:
             review.record_decision(session, item=target, user_id=user.id, role=user.role, action=str(form.get("action", "")),
                                    labels=labels, reason_code=str(form.get("reason_code", "other")), note=str(form.get("note", ""))[:2000],
                                    now=utcnow())  # fmt: skip
             target_comment = session.get(CommentRow, target.comment_id)
+            assert target_comment is not None  # review items always point at a stored comment
             review.apply_author_action(session, item=target, comment=target_comment, action=str(form.get("author_action", "none")),
                                        role=user.role, appeal_months=profile.escalation.block_appeal_months, user_id=user.id, now=utcnow())  # fmt: skip
             if form.get("redact") == "1":
