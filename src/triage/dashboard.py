@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from triage.labels import LABELS
-from triage.storage.tables import DecisionRow, OfficerDecisionRow, ReviewItemRow, ScoreRow
+from triage.storage.tables import CommentRow, DecisionRow, OfficerDecisionRow, ReviewItemRow, ScoreRow
 
 
 def figures(session: Session, *, councils: list[str], thresholds: dict[str, float], now: datetime) -> dict[str, Any]:
@@ -18,8 +18,8 @@ def figures(session: Session, *, councils: list[str], thresholds: dict[str, floa
         select(ReviewItemRow.queue, func.count()).where(ReviewItemRow.council.in_(councils), ReviewItemRow.status == "open").group_by(ReviewItemRow.queue))}  # fmt: skip
     overdue = sum(1 for item in session.scalars(open_items) if item.respond_by is not None and item.respond_by < now)
     by_action = {action: count for action, count in session.execute(
-        select(DecisionRow.action, func.count()).join(ReviewItemRow, ReviewItemRow.decision_id == DecisionRow.id, isouter=True)
-        .group_by(DecisionRow.action))}  # fmt: skip
+        select(DecisionRow.action, func.count()).join(CommentRow, CommentRow.id == DecisionRow.comment_id)
+        .where(CommentRow.council.in_(councils)).group_by(DecisionRow.action))}  # fmt: skip
     agreement: dict[str, dict[str, int]] = {label: {"agree": 0, "disagree": 0} for label in LABELS}
     rows = session.execute(
         select(OfficerDecisionRow.labels, ScoreRow.scores).join(ScoreRow, ScoreRow.comment_id == OfficerDecisionRow.comment_id)

@@ -64,3 +64,9 @@ def test_data_scientist_sees_no_decision_form(api: Api) -> None:
     sign_in(api, "dave")
     item_id = int(re.search(r'href="/review/(\d+)"', api.client.get("/review").text).group(1))  # type: ignore[union-attr]
     assert 'id="decide-form"' not in api.client.get(f"/review/{item_id}").text
+
+
+def test_dashboard_counts_only_the_officers_councils(api: Api) -> None:
+    api.post("you idiot", "dash1", key="ashfield")  # another council's decision
+    sign_in(api, "olive")
+    assert "remove:" not in api.client.get("/dashboard").text
