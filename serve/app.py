@@ -23,7 +23,7 @@ from serve.state import AppState
 from serve.ui import pages
 from serve.ui.web import Forbidden, SignInRequired, render
 from triage.config import Settings, get_settings
-from triage.policy import load_profile, shipped_profiles
+from triage.policy.profile import published_contacts
 from triage.scoring.base import Scorer
 from triage.storage.db import make_engine, migrate, session_factory
 
@@ -35,9 +35,8 @@ def load_scorer(settings: Settings) -> Scorer | None:
     """The bundle from disk; None (comments go to humans) if it cannot be loaded."""
     from triage.scoring.registry import load_bundle
 
-    contacts = [c for path in shipped_profiles().values() for c in load_profile(path).published_contacts]
     try:
-        return load_bundle(settings.model_path, allowed_contacts=contacts)
+        return load_bundle(settings.model_path, allowed_contacts=published_contacts())
     except Exception as error:
         log.error(
             "model bundle %s not loaded (%s): every comment will be referred to a human", settings.model_path, error

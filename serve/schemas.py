@@ -7,9 +7,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from triage.labels import ACTIONS, LABELS
+from triage.labels import LABELS
 
-MAX_TEXT = 5000  # mirrors Settings.max_text_chars; the schema must be static for OpenAPI
+MAX_TEXT = 5000  # fixed in the schema so that OpenAPI documents it
 
 
 class CommentCreate(BaseModel):
@@ -132,6 +132,3 @@ class HealthPublic(BaseModel):
     status: str
     database: bool | None = None
     model: str | None = None
-
-
-ACTION_VALUES = ACTIONS

@@ -18,7 +18,7 @@ from serve.security import RateLimiter, utcnow
 from triage import service
 from triage.config import Settings
 from triage.policy import Profile
-from triage.policy.profile import ProfileError, profile_by_name
+from triage.policy.profile import ProfileError, profile_by_name, published_contacts
 from triage.scoring.base import Scorer
 from triage.types import ScoredText
 
@@ -106,8 +106,7 @@ class AppState:
         requests already queued finish on the old batcher, which is stopped after a grace period."""
         from triage.scoring.registry import load_bundle
 
-        contacts = [c for p in self.profiles.values() for c in p.published_contacts]
-        scorer = await run_in_threadpool(load_bundle, self.settings.model_path, contacts)
+        scorer = await run_in_threadpool(load_bundle, self.settings.model_path, published_contacts())
         batcher = MicroBatcher(scorer, self.settings.batch_max_size, self.settings.batch_max_wait_ms)
         batcher.start()
         old, self.batcher, self.scorer = self.batcher, batcher, scorer

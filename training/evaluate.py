@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from rich.progress import Progress
 
-from training.suites import SUITES, SuiteUnavailable, headline
+from training.suites import SUITES, SuiteUnavailable, headline, score_in_batches
 from triage.data import read_jsonl
 from triage.evaluation import binary_metrics, expected_calibration_error
 from triage.labels import LABELS
@@ -46,9 +46,7 @@ def evaluate_labelled(scorer: Scorer, path: Path) -> dict:
     rows = list(read_jsonl(path))
     if not rows or any("text" not in r for r in rows):
         raise ValueError(f"{path}: every line needs a `text` field")
-    scored = []
-    for start in range(0, len(rows), 64):
-        scored.extend(scorer.score([r["text"] for r in rows[start : start + 64]]))
+    scored = score_in_batches(scorer, [r["text"] for r in rows])
     per_label, f1s = {}, []
     for label in LABELS:
         pairs = [(int(r[label]), s.scores[label]) for r, s in zip(rows, scored, strict=True) if label in r]
@@ -177,10 +175,7 @@ def validation_curves(
         return None
     val = pd.read_parquet(table_path).query("split == 'val'")
     val = val.sample(min(rows, len(val)), random_state=0)
-    scored = []
-    texts = val["text"].tolist()
-    for start in range(0, len(texts), 64):
-        scored.extend(scorer.score(texts[start : start + 64]))
+    scored = score_in_batches(scorer, val["text"].tolist())
     y, p = {}, {}
     for label in LABELS:
         known = val[mask_column(label)].to_numpy()

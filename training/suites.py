@@ -41,7 +41,7 @@ class Suite:
     run: Callable[[Scorer], dict]
 
 
-def _score(scorer: Scorer, texts: list[str], batch: int = 64) -> list[ScoredText]:
+def score_in_batches(scorer: Scorer, texts: list[str], batch: int = 64) -> list[ScoredText]:
     out: list[ScoredText] = []
     for start in range(0, len(texts), batch):
         out.extend(scorer.score(texts[start : start + batch]))
@@ -64,7 +64,7 @@ def olid_a(scorer: Scorer) -> dict:
     test = pd.read_csv(base / "testset-levela.tsv", sep="\t", quoting=csv.QUOTE_NONE, dtype=str)
     gold = pd.read_csv(base / "labels-levela.csv", header=None, names=["id", "label"], dtype=str)
     frame = test.merge(gold, on="id")
-    scored = _score(scorer, frame["tweet"].tolist())
+    scored = score_in_batches(scorer, frame["tweet"].tolist())
     y = (frame["label"] == "OFF").astype(int).to_numpy()
     flagged, score = _offensive(scored, scorer.thresholds)
     metrics = binary_metrics(y, score, 0.0) | {"f1": float(np.mean(flagged == y))}
@@ -80,7 +80,7 @@ def tweeteval_hate(scorer: Scorer) -> dict:
     base = RAW / "tweeteval_hate"
     texts = (base / "test_text.txt").read_text(encoding="utf-8").splitlines()
     y = np.array([int(v) for v in (base / "test_labels.txt").read_text().split()])
-    p = _label(_score(scorer, texts), "hate")
+    p = _label(score_in_batches(scorer, texts), "hate")
     m = binary_metrics(y, p, scorer.thresholds["hate"])
     return {
         "macro_f1": macro_f1(y, p >= scorer.thresholds["hate"]),
@@ -92,14 +92,14 @@ def tweeteval_hate(scorer: Scorer) -> dict:
 
 def hatecheck(scorer: Scorer) -> dict:
     frame = pd.read_csv(RAW / "hatecheck" / "test_suite_cases.csv")
-    p = _label(_score(scorer, frame["test_case"].str.strip().tolist()), "hate")
+    p = _label(score_in_batches(scorer, frame["test_case"].str.strip().tolist()), "hate")
     correct = (p >= scorer.thresholds["hate"]) == (frame["label_gold"] == "hateful").to_numpy()
     per = frame.assign(correct=correct).groupby("functionality")["correct"].mean().round(3).to_dict()
     return {"accuracy": float(correct.mean()), "n": len(frame), "per_functionality": per}
 
 
 def _spam_metrics(scorer: Scorer, texts: list[str], y: np.ndarray) -> dict:
-    p = _label(_score(scorer, texts), "spam")
+    p = _label(score_in_batches(scorer, texts), "spam")
     m = binary_metrics(y, p, scorer.thresholds["spam"])
     return {"f1": m["f1"], "precision": m["precision"], "recall": m["recall"], "roc_auc": m["roc_auc"], "n": len(y)}
 
@@ -115,7 +115,7 @@ def sms_test(scorer: Scorer) -> dict:
 
 
 def _pii(scorer: Scorer, rows: list[dict]) -> dict:
-    scored = _score(scorer, [r["text"] for r in rows])
+    scored = score_in_batches(scorer, [r["text"] for r in rows])
     gold = [[(s["start"], s["end"], s["type"]) for s in r["pii_spans"]] for r in rows]
     pred = [[(s.start, s.end, s.type) for s in x.pii_spans] for x in scored]
     y = np.array([r["labels"]["personal_info"] for r in rows])
@@ -138,7 +138,7 @@ def complaints(scorer: Scorer) -> dict:
     if not path.exists():
         raise SuiteUnavailable(f"{path} absent (no licence: evaluation only, not copied into the repo)")
     frame = pd.read_csv(path, header=None, names=["id", "text", "complaint", "domain"])
-    scored = _score(scorer, frame["text"].tolist())
+    scored = score_in_batches(scorer, frame["text"].tolist())
     # Written to an organisation's account (question, request or complaint) = needs a response.
     y = (~frame["domain"].str.startswith("random")).astype(int).to_numpy()
     m = binary_metrics(y, _label(scored, "needs_response"), scorer.thresholds["needs_response"])
@@ -159,7 +159,7 @@ def ethos(scorer: Scorer) -> dict:
         raise SuiteUnavailable(f"{path} absent (GPL-3.0: evaluation only, not copied into the repo)")
     frame = pd.read_csv(path, sep=";")
     y = (frame["isHate"] >= 0.5).astype(int).to_numpy()
-    p = _label(_score(scorer, frame["comment"].tolist()), "hate")
+    p = _label(score_in_batches(scorer, frame["comment"].tolist()), "hate")
     return {
         "macro_f1": macro_f1(y, p >= scorer.thresholds["hate"]),
         "roc_auc": binary_metrics(y, p, 0.5)["roc_auc"],
@@ -174,7 +174,7 @@ def council_synthetic(scorer: Scorer) -> dict:
     if table is None:
         raise SuiteUnavailable("data/build/table.parquet absent: run `triage data build`")
     test = table[(table["source"] == "synthetic_council") & (table["split"] == "test")]
-    scored = _score(scorer, test["text"].tolist())
+    scored = score_in_batches(scorer, test["text"].tolist())
     harmless = (test[["abuse", "threat", "hate", "obscene", "spam", "political"]].sum(axis=1) == 0).to_numpy()
     harmful_flags = np.array([any(s.scores[label] >= scorer.thresholds[label] for label in LABELS[:6]) for s in scored])
     known = test["needs_response_known"].to_numpy()

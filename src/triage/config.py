@@ -21,8 +21,6 @@ class Settings(BaseSettings):
     council_profiles: dict[str, str] = {"lewes": "lewes-eastbourne", "eastbourne": "lewes-eastbourne"}
     default_profile: str = "default"
     secret_key: str = PLACEHOLDER_SECRET
-    max_text_chars: int = 5000
-    max_batch: int = 100
     max_body_bytes: int = 1_000_000
     rate_per_minute: int = 6000
     duplicate_window_hours: int = 24

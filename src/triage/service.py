@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from triage.policy import Profile, decide
+from triage.policy.engine import model_unavailable
 from triage.review import enqueue
 from triage.storage import repo
 from triage.storage.tables import CommentRow, DecisionRow, ScoreRow
@@ -85,9 +86,10 @@ def record(
     context = build_context(session, incoming, now, duplicate_window)
     comment = Comment(text=incoming.text, platform=incoming.platform, author_handle=incoming.author_handle,
                       post_topic=incoming.post_topic, received_at=now)  # fmt: skip
-    decision = decide(comment, scored, context, profile)
-    if scored is None and failure:
-        decision = Decision(**{**decision.__dict__, "extras": {"failure": failure}})
+    if scored is None:  # fail safe, with the cause in the stored reason
+        decision = model_unavailable(comment, context, profile, detail=failure)
+    else:
+        decision = decide(comment, scored, context, profile)
     try:
         outcome = _persist(session, incoming, scored, decision, profile, model_version, now)
         session.commit()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from triage.labels import LABELS
@@ -95,7 +95,6 @@ class Decision:
     respond_by: datetime | None = None
     intent: str = "none"
     policy_version: str = ""
-    extras: dict[str, object] = field(default_factory=dict)
 
     @property
     def review_cause(self) -> str | None:

@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from triage.labels import LABELS
-from triage.policy import load_profile, shipped_profiles
+from triage.policy.profile import published_contacts
 from triage.scoring.onnx_backend import OnnxScorer
 
 BUNDLE = Path("models/minilm-policy")
@@ -20,8 +20,7 @@ HARMFUL = ("abuse", "threat", "hate", "obscene", "spam", "political", "personal_
 
 @pytest.fixture(scope="module")
 def scorer() -> OnnxScorer:
-    contacts = [c for p in shipped_profiles().values() for c in load_profile(p).published_contacts]
-    return OnnxScorer(BUNDLE, allowed_contacts=contacts)
+    return OnnxScorer(BUNDLE, allowed_contacts=published_contacts())
 
 
 def flagged(scorer: OnnxScorer, text: str) -> set[str]:

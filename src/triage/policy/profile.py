@@ -168,6 +168,11 @@ def shipped_profiles() -> dict[str, Path]:
     return {path.stem: path for path in sorted(_profiles_dir().glob("*.toml"))}
 
 
+def published_contacts() -> list[str]:
+    """Every shipped council's own published numbers and addresses: never personal information."""
+    return [contact for path in shipped_profiles().values() for contact in load_profile(path).published_contacts]
+
+
 def profile_by_name(name: str) -> Profile:
     """A shipped profile id, or a path to a profile file."""
     shipped = shipped_profiles()
