@@ -34,7 +34,7 @@ def test_officers_decisions_retrain_the_served_model(tmp_path: Path, monkeypatch
     monkeypatch.setattr("training.suites.RAW", ROOT / "data/raw")
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{tmp_path / 'mlflow.db'}")
     table = tmp_path / "table.parquet"
-    build(ROOT / "data/raw", table, synthetic_pii_rows=200, synthetic_council_rows=200)
+    build(ROOT / "data/raw", table, synthetic_pii_rows=200, synthetic_council_rows=200, synthetic_functional_rows=200)
     tiny = replace(TrainConfig.load(ROOT / "training/configs/tiny.toml"), table=str(table), max_train_rows=200)
     champion = train(tiny, output_root=tmp_path / "models", log=lambda _: None)
     served = tmp_path / "served" / "minilm-policy"

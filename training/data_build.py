@@ -34,17 +34,30 @@ def _merge_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
     return merged
 
 
-def deduplicate(frame: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
-    """Drop duplicates and make sure no text appears in two splits (test > val > train)."""
+def evaluation_only_keys(raw_root: Path) -> set[str]:
+    """Normalised texts of the evaluation-only suites (HateCheck): no training row may equal one.
+    Short generated sentences ("I hate ...") can collide with its cases by chance."""
+    path = raw_root / "hatecheck" / "test_suite_cases.csv"
+    if not path.exists():
+        return set()
+    return set(pd.read_csv(path)["test_case"].astype(str).str.strip().map(dedup_key))
+
+
+def deduplicate(frame: pd.DataFrame, exclude: set[str] | None = None) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Drop duplicates and evaluation-only texts, and make sure no text appears in two splits
+    (test > val > train)."""
     frame = frame.assign(key=frame["text"].map(dedup_key))
     frame = frame[frame["key"] != ""]
     before = len(frame)
+    evaluation_only = frame["key"].isin(exclude or set())
+    frame = frame[~evaluation_only]
     best_split = frame.groupby("key")["split"].agg(lambda s: min(s, key=SPLIT_PRIORITY.__getitem__))
     leaked = frame["split"] != frame["key"].map(best_split)
     frame = frame[~leaked]
     merged = _merge_duplicates(frame)
     stats = {
         "rows_read": before,
+        "dropped_evaluation_only": int(evaluation_only.sum()),
         "dropped_cross_split": int(leaked.sum()),
         "merged_duplicates": len(frame) - len(merged),
     }
@@ -56,6 +69,7 @@ def build(
     output: Path,
     synthetic_pii_rows: int = 4000,
     synthetic_council_rows: int = 4000,
+    synthetic_functional_rows: int = 8000,
     seed: int = 13,
     readers: dict[str, Callable[[Path], Iterable[dict]]] | None = None,
 ) -> dict[str, object]:
@@ -64,7 +78,7 @@ def build(
     readers = readers if readers is not None else sources.PUBLIC_READERS
     rows: list[dict] = []
     with Progress() as progress:
-        task = progress.add_task("reading sources", total=len(readers) + 2)
+        task = progress.add_task("reading sources", total=len(readers) + 3)
         for name, reader in readers.items():
             progress.update(task, description=f"reading {name}")
             rows.extend(reader(raw_root))
@@ -73,7 +87,9 @@ def build(
         progress.advance(task)
         rows.extend(sources.synthetic_council(synthetic_council_rows, seed + 1))
         progress.advance(task)
-    frame, stats = deduplicate(rows_to_frame(rows))
+        rows.extend(sources.synthetic_functional(synthetic_functional_rows, seed + 2))
+        progress.advance(task)
+    frame, stats = deduplicate(rows_to_frame(rows), evaluation_only_keys(raw_root))
     frame = frame.sort_values(["source", "split"], kind="stable").reset_index(drop=True)
     problems = validate_table(frame)
     if problems:
@@ -104,7 +120,8 @@ def summary_markdown(summary: dict) -> str:
     """Rows per source and split, and positives/known per label, as a Markdown table."""
     lines = [f"{summary['rows']} rows (hash `{summary['hash']}`), built in {summary['seconds']}s; "
              f"{summary['dropped_cross_split']} rows dropped because their text is in a higher-priority split, "
-             f"{summary['merged_duplicates']} duplicates merged.", "",
+             f"{summary['merged_duplicates']} duplicates merged, "
+             f"{summary.get('dropped_evaluation_only', 0)} generated rows dropped because they equal a HateCheck case.", "",
              "| source | split | rows | " + " | ".join(f"{label} +/known" for label in LABELS) + " |",
              "|---|---|---|" + "---|" * len(LABELS)]  # fmt: skip
     for source, splits in summary["counts"].items():

@@ -164,6 +164,14 @@ def synthetic_council(n: int, seed: int) -> Iterator[Row]:
         yield _row(rec.text, "synthetic_council", split, rec.labels, synthetic=True, intent=rec.intent)
 
 
+def synthetic_functional(n: int, seed: int) -> Iterator[Row]:
+    from training.synth_functional import generate
+
+    for rec in generate(n, seed):
+        split = hash_split(rec.text, val=0.1, test=0.1)
+        yield _row(rec.text, "synthetic_functional", split, rec.labels, synthetic=True)
+
+
 PUBLIC_READERS = {
     "olid": olid, "davidson": davidson, "tweeteval_hate": tweeteval_hate, "youtube_spam": youtube_spam,
     "sms_spam": sms_spam, "political_social_media": political, "presidio_synth": presidio,

@@ -34,7 +34,7 @@ AGREEMENT_TOLERANCE = 0.05
 def bundle(tmp_path_factory: pytest.TempPathFactory) -> Path:
     work = tmp_path_factory.mktemp("roundtrip")
     table = work / "table.parquet"
-    build(ROOT / "data/raw", table, synthetic_pii_rows=200, synthetic_council_rows=200)
+    build(ROOT / "data/raw", table, synthetic_pii_rows=200, synthetic_council_rows=200, synthetic_functional_rows=200)
     config = replace(TrainConfig.load(ROOT / "training/configs/tiny.toml"), table=str(table))
     import os
 
