@@ -1,21 +1,33 @@
-"""Micro-batching: concurrent requests are scored together, waiting at most a few milliseconds,
-so throughput under load approaches the model's batched throughput."""
+"""Micro-batching: concurrent requests' work is done together in one worker thread, waiting at
+most a few milliseconds for company. Scoring uses it so throughput under load approaches the
+model's batched throughput; recording uses it so one transaction (one commit, one fsync) stores
+many comments (group commit)."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from typing import Generic, TypeVar
 
 from triage.scoring.base import Scorer
 from triage.types import ScoredText
 
+In = TypeVar("In")
+Out = TypeVar("Out")
 
-class MicroBatcher:
-    def __init__(self, scorer: Scorer, max_size: int = 32, max_wait_ms: float = 4.0) -> None:
-        self.scorer, self.max_size, self.max_wait = scorer, max_size, max_wait_ms / 1000
-        self._queue: asyncio.Queue[tuple[str, asyncio.Future[ScoredText]]] = asyncio.Queue()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="scorer")
+
+class Batcher(Generic[In, Out]):
+    """`work` takes the items of one batch and returns one result per item, in order; a result
+    that is an exception fails that item's caller alone. If `work` raises, every caller fails."""
+
+    def __init__(
+        self, work: Callable[[list[In]], Sequence[Out | BaseException]], max_size: int, max_wait_ms: float, name: str
+    ) -> None:
+        self.work, self.max_size, self.max_wait = work, max_size, max_wait_ms / 1000
+        self._queue: asyncio.Queue[tuple[In, asyncio.Future[Out]]] = asyncio.Queue()
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
         self._task: asyncio.Task[None] | None = None
 
     def start(self) -> None:
@@ -28,34 +40,55 @@ class MicroBatcher:
                 await self._task
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    async def score(self, text: str) -> ScoredText:
-        future: asyncio.Future[ScoredText] = asyncio.get_running_loop().create_future()
-        await self._queue.put((text, future))
+    async def submit(self, item: In) -> Out:
+        future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait((item, future))
         return await future
+
+    async def _next_batch(self) -> list[tuple[In, asyncio.Future[Out]]]:
+        loop = asyncio.get_running_loop()
+        batch = [await self._queue.get()]
+        deadline = loop.time() + self.max_wait
+        while len(batch) < self.max_size:
+            while not self._queue.empty() and len(batch) < self.max_size:  # take what is waiting now
+                batch.append(self._queue.get_nowait())
+            timeout = deadline - loop.time()
+            if len(batch) >= self.max_size or timeout <= 0:
+                break
+            try:
+                batch.append(await asyncio.wait_for(self._queue.get(), timeout))
+            except TimeoutError:
+                break
+        return batch
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            batch = [await self._queue.get()]
-            deadline = loop.time() + self.max_wait
-            while len(batch) < self.max_size:
-                timeout = deadline - loop.time()
-                if timeout <= 0:
-                    break
-                try:
-                    batch.append(await asyncio.wait_for(self._queue.get(), timeout))
-                except TimeoutError:
-                    break
-            live = [(text, future) for text, future in batch if not future.done()]
+            live = [(item, future) for item, future in await self._next_batch() if not future.done()]
             if not live:
                 continue
             try:
-                results = await loop.run_in_executor(self._executor, self.scorer.score, [text for text, _ in live])
-            except Exception as error:  # the model failed: each waiting request decides fail-safe
+                results = await loop.run_in_executor(self._executor, self.work, [item for item, _ in live])
+            except Exception as error:  # e.g. the model failed: each waiting request decides fail-safe
                 for _, future in live:
                     if not future.done():
                         future.set_exception(error)
                 continue
             for (_, future), result in zip(live, results, strict=True):
-                if not future.done():
+                if future.done():
+                    continue
+                if isinstance(result, BaseException):
+                    future.set_exception(result)
+                else:
                     future.set_result(result)
+
+
+class MicroBatcher(Batcher[str, ScoredText]):
+    """Scores texts in batches with one scorer (kept, so its version is known)."""
+
+    def __init__(self, scorer: Scorer, max_size: int = 32, max_wait_ms: float = 4.0) -> None:
+        super().__init__(scorer.score, max_size, max_wait_ms, name="scorer")
+        self.scorer = scorer
+
+    async def score(self, text: str) -> ScoredText:
+        return await self.submit(text)

@@ -7,6 +7,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Request
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from serve.security import Principal, authenticate
 from serve.state import AppState
@@ -27,11 +28,18 @@ def get_session(state: StateDep) -> Iterator[Session]:
 SessionDep = Annotated[Session, Depends(get_session)]
 
 
-def get_principal(request: Request, state: StateDep) -> Principal:
+def _authenticate(request: Request, state: AppState) -> Principal:
     # Its own short session, closed before the handler runs: a request must never hold one
     # connection while waiting for another (under load that exhausts the pool and deadlocks).
     with state.sessions() as session:
-        principal = authenticate(request, session)
+        return authenticate(request, session)
+
+
+async def get_principal(request: Request, state: StateDep) -> Principal:
+    principal = state.keys.get(request)
+    if principal is None:
+        principal = await run_in_threadpool(_authenticate, request, state)
+        state.keys.put(request, principal)
     state.limiter.check(principal.actor)
     return principal
 

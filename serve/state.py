@@ -12,9 +12,9 @@ from sqlalchemy import Engine, text
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
 
-from serve.batching import MicroBatcher
+from serve.batching import Batcher, MicroBatcher
 from serve.metrics import Metrics
-from serve.security import RateLimiter, utcnow
+from serve.security import KeyCache, RateLimiter, utcnow
 from triage import service
 from triage.config import Settings
 from triage.policy import Profile
@@ -33,7 +33,9 @@ class AppState:
     scorer: Scorer | None
     metrics: Metrics
     limiter: RateLimiter
+    keys: KeyCache = field(default_factory=KeyCache)
     batcher: MicroBatcher | None = None
+    recorder: Batcher[service.Pending, dict[str, Any]] | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
 
     def profile(self, council: str) -> Profile:
@@ -71,28 +73,26 @@ class AppState:
         return None, failure, None
 
     async def ingest(self, incoming: service.IncomingComment) -> dict[str, Any]:
-        """Idempotent: a retried post returns the stored result and stores nothing twice."""
-        found = await run_in_threadpool(self._existing, incoming)
-        if found is not None:
-            return found
+        """Score (batched), then decide and store (group commit); idempotent: a retried post
+        returns the stored result and stores nothing twice. Answers only after the commit."""
         scored, failure, version = await self.score(incoming.text)
-        summary = await run_in_threadpool(self._record, incoming, scored, failure, version)
-        self.metrics.decisions.labels(summary["action"]).inc()
+        if self.recorder is None:
+            raise RuntimeError("the app has not started: no recorder")
+        summary = await self.recorder.submit(service.Pending(incoming, scored, version, failure))
+        if summary["created"]:
+            self.metrics.decisions.labels(summary["action"]).inc()
         return summary
 
-    def _existing(self, incoming: service.IncomingComment) -> dict[str, Any] | None:
-        with self.sessions() as session:
-            outcome = service.existing(session, incoming)
-            return self._public(outcome) if outcome else None
+    def start_recorder(self) -> None:
+        self.recorder = Batcher(self._record_many, self.settings.record_max_batch, self.settings.record_max_wait_ms,
+                                name="recorder")  # fmt: skip
+        self.recorder.start()
 
-    def _record(
-        self, incoming: service.IncomingComment, scored: ScoredText | None, failure: str, version: str | None
-    ) -> dict[str, Any]:
+    def _record_many(self, pending: list[service.Pending]) -> list[dict[str, Any] | Exception]:
         with self.sessions() as session:
-            outcome = service.record(session, incoming, scored, self.profile(incoming.council), model_version=version,
-                                     now=utcnow(), duplicate_window=timedelta(hours=self.settings.duplicate_window_hours),
-                                     failure=failure)  # fmt: skip
-            return self._public(outcome)
+            outcomes = service.record_many(session, pending, self.profile, now=utcnow(),
+                                           duplicate_window=timedelta(hours=self.settings.duplicate_window_hours))  # fmt: skip
+            return [o if isinstance(o, Exception) else self._public(o) for o in outcomes]
 
     def _public(self, outcome: service.Outcome) -> dict[str, Any]:
         summary = service.decision_summary(outcome)

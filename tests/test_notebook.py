@@ -21,7 +21,9 @@ def test_notebook_executes_on_a_small_sample(tmp_path: Path) -> None:
         from training.data_build import build
 
         table = tmp_path / "table.parquet"
-        build(Path("data/raw"), table, synthetic_pii_rows=200, synthetic_council_rows=200, synthetic_functional_rows=200)
+        build(
+            Path("data/raw"), table, synthetic_pii_rows=200, synthetic_council_rows=200, synthetic_functional_rows=200
+        )
     os.environ.update({"TRIAGE_NOTEBOOK_SAMPLE": "60", "TRIAGE_NOTEBOOK_TABLE": str(table.resolve())})
     notebook = nbformat.read(NOTEBOOK, as_version=4)
     NotebookClient(notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": "."}}).execute()

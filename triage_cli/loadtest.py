@@ -102,6 +102,18 @@ def _stored(database_url: str, run: str) -> dict[str, int]:
     return counts
 
 
+def _cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children have used: cost per comment, which
+    noise from other work on the machine does not change the way it changes wall time."""
+    import psutil
+
+    process = psutil.Process(pid)
+    times = process.cpu_times()
+    return float(times.user + times.system) + sum(
+        float(c.cpu_times().user + c.cpu_times().system) for c in process.children(recursive=True)
+    )
+
+
 def in_process_rate(model: Path, batch: int = 32, seconds: float = 8.0) -> float:
     """Comments a second the same model scores in-process in batches: the baseline for the ratio."""
     from triage.scoring.registry import load_bundle
@@ -158,15 +170,19 @@ def loadtest(
     try:
         _wait_ready(url)
         started = time.perf_counter()  # the clock starts once the server is up
+        client_cpu, server_cpu = time.process_time(), _cpu_seconds(server.pid)
         if kill_after:
             asyncio.run(_kill_midway(url, key, ids, concurrency, tally, time_limit, run, server, kill_after))
+            server_cpu -= _cpu_seconds(server.pid)  # the killed server's time is lost; count none of it
             server = _start_server(port, env)
             _wait_ready(url)
+            server_cpu += _cpu_seconds(server.pid)
             remaining = [i for i in ids if i not in tally.acknowledged]
             asyncio.run(_post_all(url, key, remaining, concurrency, tally, time_limit, run))
         else:
             asyncio.run(_post_all(url, key, ids, concurrency, tally, time_limit, run))
         elapsed = time.perf_counter() - started
+        client_cpu, server_cpu = time.process_time() - client_cpu, _cpu_seconds(server.pid) - server_cpu
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
@@ -180,6 +196,10 @@ def loadtest(
     if len(latencies):
         typer.echo(f"throughput {rate:.1f}/s over HTTP with persistence; latency p50 {np.percentile(latencies, 50):.1f} ms, "
                    f"p95 {np.percentile(latencies, 95):.1f} ms, p99 {np.percentile(latencies, 99):.1f} ms")  # fmt: skip
+    if tally.acknowledged and not kill_after:
+        per = 1000 / len(tally.acknowledged)
+        typer.echo(f"CPU per comment: server {server_cpu * per:.2f} ms, load generator {client_cpu * per:.2f} ms "
+                   f"(this machine has {os.cpu_count()} cores shared by both)")  # fmt: skip
     typer.echo(f"in-process batched baseline {baseline:.1f}/s; HTTP/in-process ratio {rate / baseline:.2f}")
     if lost or doubled:
         raise typer.Exit(1)

@@ -28,7 +28,12 @@ class Settings(BaseSettings):
     batch_max_size: int = 32
     batch_max_wait_ms: float = 4.0
     model_timeout_s: float = 5.0
+    # Group commit: comments arriving together are stored in one transaction.
+    record_max_batch: int = 64
+    record_max_wait_ms: float = 2.0
     review_claim_minutes: int = 10
+    # A revoked API key stops working on running servers within this many seconds.
+    api_key_cache_seconds: float = 5.0
 
     @model_validator(mode="after")
     def _no_placeholder_secret_in_production(self) -> Settings:

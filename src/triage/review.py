@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 
 from triage.labels import ACTIONS, LABELS
 from triage.storage import repo
-from triage.storage.tables import CommentRow, DecisionRow, OfficerDecisionRow, ReviewItemRow
+from triage.storage.tables import CommentRow, OfficerDecisionRow, ReviewItemRow
+from triage.types import Decision
 
 MANAGER_ONLY_FLAGS = ("block_author",)
 
@@ -19,14 +20,10 @@ class ReviewError(ValueError):
     """An officer's decision that cannot be taken: names the problem."""
 
 
-def enqueue(
-    session: Session, *, comment: CommentRow, decision: DecisionRow, uncertainty: float, now: datetime
-) -> ReviewItemRow:
+def queue_for(decision: Decision) -> str:
     """Referred items and blocks go to managers; everything else to officers."""
     to_manager = decision.action == "refer" or any(flag in MANAGER_ONLY_FLAGS for flag in decision.flags)
-    return repo.add_review_item(session, comment_id=comment.id, decision_id=decision.id, council=comment.council,
-                                status="open", queue="manager" if to_manager else "officer", priority=decision.priority,
-                                uncertainty=uncertainty, respond_by=decision.respond_by, created_at=now)  # fmt: skip
+    return "manager" if to_manager else "officer"
 
 
 def claim(session: Session, *, item: ReviewItemRow, user_id: int, now: datetime, minutes: int) -> None:

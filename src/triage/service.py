@@ -1,10 +1,11 @@
-"""Triage one comment: assemble context, decide, persist, enqueue; scoring is done by the caller
-(the API micro-batches it) and passed in, or None when the model could not score."""
+"""Triage comments: assemble context, decide, persist, enqueue; scoring is done by the caller (the
+API micro-batches it) and passed in, or None when the model could not score."""
 
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -13,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from triage.policy import Profile, decide
 from triage.policy.engine import model_unavailable
-from triage.review import enqueue
+from triage.review import queue_for
 from triage.storage import repo
-from triage.storage.tables import CommentRow, DecisionRow, ScoreRow
+from triage.storage.tables import AuthorRow, CommentRow, DecisionRow, ReviewItemRow, ScoreRow
 from triage.text import dedup_key
 from triage.types import Comment, Context, Decision, ScoredText
 
@@ -55,20 +56,22 @@ def existing(session: Session, incoming: IncomingComment) -> Outcome | None:
     return Outcome(row, repo.latest_score(session, comment_id=row.id), decisions[0], created=False)
 
 
-def build_context(session: Session, incoming: IncomingComment, now: datetime, window: timedelta) -> Context:
-    record = repo.author(session, council=incoming.council, platform=incoming.platform, handle=incoming.author_handle)
-    duplicates = repo.count_duplicates(session, council=incoming.council, text_key=text_key(incoming.text),
-                                       author_handle=incoming.author_handle, post_id=incoming.post_id, since=now - window)  # fmt: skip
-    return Context(now=now, author_warnings=record.warnings if record else 0, author_blocked=bool(record and record.blocked),
-                   duplicate_count=duplicates, post_topic=incoming.post_topic)  # fmt: skip
-
-
 def _uncertainty(scored: ScoredText | None, profile: Profile) -> float:
     """How close the nearest score is to its threshold: 1 on the threshold, 0 far from it."""
     if scored is None:
         return 1.0
     gaps = [abs(scored.scores[label] - rule.threshold) for label, rule in profile.categories.items()]
     return round(1.0 - min(gaps), 4)
+
+
+@dataclass(frozen=True)
+class Pending:
+    """One comment waiting to be stored, with what the model said (or why it could not)."""
+
+    incoming: IncomingComment
+    scored: ScoredText | None
+    model_version: str | None
+    failure: str = ""
 
 
 def record(
@@ -82,49 +85,154 @@ def record(
     duplicate_window: timedelta = timedelta(hours=24),
     failure: str = "",
 ) -> Outcome:
-    """Decide and store one comment in one transaction, committed before returning."""
-    context = build_context(session, incoming, now, duplicate_window)
-    comment = Comment(text=incoming.text, platform=incoming.platform, author_handle=incoming.author_handle,
-                      post_topic=incoming.post_topic, received_at=now)  # fmt: skip
-    if scored is None:  # fail safe, with the cause in the stored reason
-        decision = model_unavailable(comment, context, profile, detail=failure)
-    else:
-        decision = decide(comment, scored, context, profile)
+    """Decide and store one comment in one transaction, committed before returning; a comment
+    stored before (a retry) is returned as it was stored."""
+    pending = Pending(incoming, scored, model_version, failure)
+    return _record_alone(session, pending, lambda _: profile, now, duplicate_window)
+
+
+def record_many(
+    session: Session,
+    pending: list[Pending],
+    profile_for: Callable[[str], Profile],
+    *,
+    now: datetime,
+    duplicate_window: timedelta = timedelta(hours=24),
+) -> list[Outcome | Exception]:
+    """Decide and store many comments in one transaction (one commit for all: group commit), in
+    order, so a later comment sees an earlier one as a repeat, a retry or a warned author. If the
+    transaction fails (a concurrent worker stored one of them first, or one is faulty), it is
+    rolled back and each comment is stored alone, so only a faulty one fails."""
     try:
-        outcome = _persist(session, incoming, scored, decision, profile, model_version, now)
+        outcomes: list[Outcome | Exception] = list(_store(session, pending, profile_for, now, duplicate_window))
         session.commit()
-    except IntegrityError:  # a concurrent retry of the same post won the race: return its result
+        return outcomes
+    except Exception:
         session.rollback()
-        found = existing(session, incoming)
+    results: list[Outcome | Exception] = []
+    for item in pending:
+        try:
+            results.append(_record_alone(session, item, profile_for, now, duplicate_window))
+        except Exception as error:
+            results.append(error)
+    return results
+
+
+def _record_alone(session: Session, pending: Pending, profile_for: Callable[[str], Profile], now: datetime,
+                  window: timedelta) -> Outcome:  # fmt: skip
+    try:
+        [outcome] = _store(session, [pending], profile_for, now, window)
+        session.commit()
+        return outcome
+    except IntegrityError:  # a concurrent post of the same comment won the race: return its result
+        session.rollback()
+        found = existing(session, pending.incoming)
         if found is None:
             raise
         return found
-    return outcome
+    except Exception:
+        session.rollback()
+        raise
 
 
-def _persist(session: Session, incoming: IncomingComment, scored: ScoredText | None, decision: Decision,
-             profile: Profile, model_version: str | None, now: datetime) -> Outcome:  # fmt: skip
-    row = repo.add_comment(session, council=incoming.council, platform=incoming.platform, external_id=incoming.external_id,
-                           author_handle=incoming.author_handle, post_id=incoming.post_id, post_topic=incoming.post_topic,
-                           text=incoming.text, text_key=text_key(incoming.text), created_at=incoming.created_at, received_at=now)  # fmt: skip
-    score = None
-    if scored is not None and model_version is not None:
-        score = repo.add_score(session, comment_id=row.id, model_version=model_version, scores=scored.scores,
-                               pii_spans=[s.as_dict() for s in scored.pii_spans], intent=scored.intent, now=now)  # fmt: skip
-    stored = repo.add_decision(session, comment_id=row.id, policy_version=decision.policy_version, model_version=model_version,
-                               action=decision.action, flags=list(decision.flags), reasons=[r.as_dict() for r in decision.reasons],
-                               needs_review=decision.needs_review, review_causes=list(decision.review_causes),
-                               priority=decision.priority, respond_by=decision.respond_by, created_at=now)  # fmt: skip
-    if decision.needs_review:
-        enqueue(session, comment=row, decision=stored, uncertainty=_uncertainty(scored, profile), now=now)
-    elif "warn_author" in decision.flags:  # an automatic decision: the integration delivers the warning
-        author = repo.author_or_new(
-            session, council=incoming.council, platform=incoming.platform, handle=incoming.author_handle
-        )
-        author.warnings += 1
-        repo.audit(session, actor="service", kind="author_warned", subject=f"author:{author.id}", council=incoming.council,
-                   detail={"comment_id": row.id, "warnings": author.warnings}, now=now)  # fmt: skip
-    return Outcome(row, score, stored, created=True)
+def _key(incoming: IncomingComment) -> tuple[str, str, str]:
+    return incoming.council, incoming.platform, incoming.external_id
+
+
+def _store(session: Session, pending: list[Pending], profile_for: Callable[[str], Profile], now: datetime,
+           window: timedelta) -> list[Outcome]:  # fmt: skip
+    """Context for every comment from three queries, the rules, then one multi-row insert per
+    table: the cost per comment stays small when many arrive together. Not committed."""
+    stored = repo.comment_ids_by_external(session, {_key(p.incoming) for p in pending})
+    authors = repo.authors_by_handle(session, {(p.incoming.council, p.incoming.platform, p.incoming.author_handle)
+                                               for p in pending})  # fmt: skip
+    warnings = {key: row.warnings for key, row in authors.items()}
+    keys = [text_key(p.incoming.text) for p in pending]
+    recent = repo.recent_by_text_key(session, councils={p.incoming.council for p in pending}, text_keys=set(keys),
+                                     since=now - window)  # fmt: skip
+    first_of: dict[tuple[str, str, str], int] = {}  # in-batch retries answer with the first post
+    new: list[tuple[int, Pending, Decision, str]] = []
+    warned: list[tuple[int, tuple[str, str, str]]] = []
+    for index, (item, key) in enumerate(zip(pending, keys, strict=True)):
+        incoming = item.incoming
+        if _key(incoming) in stored or _key(incoming) in first_of:
+            continue
+        first_of[_key(incoming)] = index
+        author_key = (incoming.council, incoming.platform, incoming.author_handle)
+        author = authors.get(author_key)
+        duplicates = sum(1 for council, text, handle, post in recent
+                         if council == incoming.council and text == key
+                         and (handle == incoming.author_handle or post == incoming.post_id))  # fmt: skip
+        context = Context(now=now, author_warnings=warnings.get(author_key, 0), author_blocked=bool(author and author.blocked),
+                          duplicate_count=duplicates, post_topic=incoming.post_topic)  # fmt: skip
+        comment = Comment(text=incoming.text, platform=incoming.platform, author_handle=incoming.author_handle,
+                          post_topic=incoming.post_topic, received_at=now)  # fmt: skip
+        profile = profile_for(incoming.council)
+        if item.scored is None:  # fail safe, with the cause in the stored reason
+            decision = model_unavailable(comment, context, profile, detail=item.failure)
+        else:
+            decision = decide(comment, item.scored, context, profile)
+        recent.append((incoming.council, key, incoming.author_handle, incoming.post_id))
+        if not decision.needs_review and "warn_author" in decision.flags:  # the integration delivers the warning
+            warnings[author_key] = warnings.get(author_key, 0) + 1
+            warned.append((len(new), author_key))
+        new.append((index, item, decision, key))
+    created = _insert(session, new, warned, authors, profile_for, now)
+    outcomes: list[Outcome] = []
+    for index, item in enumerate(pending):
+        first = first_of.get(_key(item.incoming))
+        if first == index:
+            outcomes.append(created[index])
+        elif first is not None:
+            outcomes.append(replace(created[first], created=False))
+        else:
+            found = existing(session, item.incoming)
+            if found is None:  # stored a moment ago, then purged or rolled back: store it alone
+                raise LookupError("a stored comment vanished")
+            outcomes.append(found)
+    return outcomes
+
+
+def _insert(session: Session, new: list[tuple[int, Pending, Decision, str]], warned: list[tuple[int, tuple[str, str, str]]],
+            authors: dict[tuple[str, str, str], AuthorRow], profile_for: Callable[[str], Profile], now: datetime) -> dict[int, Outcome]:  # fmt: skip
+    comments = [CommentRow(council=p.incoming.council, platform=p.incoming.platform, external_id=p.incoming.external_id,
+                           author_handle=p.incoming.author_handle, post_id=p.incoming.post_id, post_topic=p.incoming.post_topic,
+                           text=p.incoming.text, text_key=key, created_at=p.incoming.created_at, received_at=now, purged_at=None)
+                for _, p, _, key in new]  # fmt: skip
+    repo.insert_all(session, comments)
+    decisions = [DecisionRow(comment_id=c.id, policy_version=d.policy_version, model_version=p.model_version, action=d.action,
+                             flags=list(d.flags), reasons=[r.as_dict() for r in d.reasons], needs_review=d.needs_review,
+                             review_causes=list(d.review_causes), priority=d.priority, respond_by=d.respond_by, created_at=now)
+                 for c, (_, p, d, _) in zip(comments, new, strict=True)]  # fmt: skip
+    repo.insert_all(session, decisions)
+    scores = {i: ScoreRow(comment_id=c.id, model_version=p.model_version, scores=p.scored.scores, intent=p.scored.intent,
+                          pii_spans=[s.as_dict() for s in p.scored.pii_spans], created_at=now)
+              for i, (c, (_, p, _, _)) in enumerate(zip(comments, new, strict=True))
+              if p.scored is not None and p.model_version is not None}  # fmt: skip
+    review = [ReviewItemRow(comment_id=c.id, decision_id=r.id, council=c.council, status="open", queue=queue_for(d),
+                            priority=d.priority, uncertainty=_uncertainty(p.scored, profile_for(c.council)),
+                            respond_by=d.respond_by, created_at=now, claimed_by=None, claimed_until=None)
+              for c, r, (_, p, d, _) in zip(comments, decisions, new, strict=True) if d.needs_review]  # fmt: skip
+    repo.insert_all(session, [*scores.values(), *review], ids=False)
+    _note_warnings(session, [(comments[i].id, key) for i, key in warned], authors, now)
+    return {index: Outcome(c, scores.get(i), r, created=True)
+            for i, (c, r, (index, _, _, _)) in enumerate(zip(comments, decisions, new, strict=True))}  # fmt: skip
+
+
+def _note_warnings(session: Session, warned: list[tuple[int, tuple[str, str, str]]],
+                   authors: dict[tuple[str, str, str], AuthorRow], now: datetime) -> None:  # fmt: skip
+    """Authors warned automatically: their count goes up, and the audit trail says why."""
+    counts: dict[tuple[str, str, str], int] = {}
+    for comment_id, key in warned:
+        if key not in authors:
+            authors[key] = repo.author_or_new(session, council=key[0], platform=key[1], handle=key[2])
+        row = authors[key]
+        counts[key] = counts.get(key, row.warnings) + 1
+        repo.audit(session, actor="service", kind="author_warned", subject=f"author:{row.id}", council=key[0],
+                   detail={"comment_id": comment_id, "warnings": counts[key]}, now=now)  # fmt: skip
+    for key, count in counts.items():
+        authors[key].warnings = count
+    session.flush()
 
 
 def decision_summary(outcome: Outcome) -> dict[str, Any]:

@@ -29,6 +29,22 @@ def test_wrong_and_revoked_keys_are_refused(api: Api) -> None:
     assert api.post("hi", "rv1").status_code == 401
 
 
+def test_a_revoked_key_stops_working_once_its_cache_entry_expires(api: Api) -> None:
+    import time
+    from datetime import UTC, datetime
+
+    from triage.storage.accounts import revoke_api_key
+
+    state = api.client.app.state.triage  # type: ignore[attr-defined]
+    state.keys.ttl = 0.2
+    assert api.post("hi", "rv2").status_code == 200  # verified and cached
+    with state.sessions() as session:
+        revoke_api_key(session, prefix=api.keys["swale"].split("_")[1], now=datetime.now(UTC))
+        session.commit()
+    time.sleep(0.3)
+    assert api.post("hi", "rv3").status_code == 401
+
+
 def test_scopes_are_checked(api: Api) -> None:
     assert api.post("hi", "s1", key="readonly").status_code == 403
 

@@ -41,6 +41,9 @@ class OnnxScorer:
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads
+        # No busy-waiting between runs: spinning pool threads burn the cores the web server and
+        # the database need (measured with `triage loadtest`: CPU per comment, docs/BENCHMARKS.md).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self.session = ort.InferenceSession(
             str(directory / self.manifest.files["model"]), options, providers=["CPUExecutionProvider"]
         )

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from triage.storage.tables import (
@@ -27,50 +28,46 @@ def find_comment(session: Session, *, council: str, platform: str, external_id: 
     )
 
 
+def comment_ids_by_external(session: Session, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
+    """Stored comments among (council, platform, external id) keys, in one query."""
+    if not keys:
+        return {}
+    columns = tuple_(CommentRow.council, CommentRow.platform, CommentRow.external_id)
+    rows = session.execute(select(CommentRow.council, CommentRow.platform, CommentRow.external_id, CommentRow.id)
+                           .where(columns.in_(list(keys))))  # fmt: skip
+    return {(council, platform, external_id): id_ for council, platform, external_id, id_ in rows}
+
+
+def authors_by_handle(session: Session, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], AuthorRow]:
+    """Known authors among (council, platform, handle) keys, in one query."""
+    if not keys:
+        return {}
+    columns = tuple_(AuthorRow.council, AuthorRow.platform, AuthorRow.handle)
+    rows = session.scalars(select(AuthorRow).where(columns.in_(list(keys))))
+    return {(row.council, row.platform, row.handle or ""): row for row in rows}
+
+
+def recent_by_text_key(
+    session: Session, *, councils: set[str], text_keys: set[str], since: datetime
+) -> list[tuple[str, str, str | None, str]]:
+    """(council, text key, author, post) of comments since `since` with one of these texts."""
+    rows = session.execute(
+        select(CommentRow.council, CommentRow.text_key, CommentRow.author_handle, CommentRow.post_id).where(
+            CommentRow.council.in_(councils), CommentRow.text_key.in_(text_keys), CommentRow.received_at >= since
+        )
+    )
+    return [(council, key, handle, post) for council, key, handle, post in rows]
+
+
+def insert_all(session: Session, rows: Sequence[object], ids: bool = True) -> None:
+    """Add rows of one kind; with `ids`, flush now so they have ids (one multi-row INSERT)."""
+    session.add_all(rows)
+    if ids:
+        session.flush()
+
+
 def get_comment(session: Session, *, comment_id: int, councils: list[str]) -> CommentRow | None:
     return session.scalar(select(CommentRow).where(CommentRow.id == comment_id, CommentRow.council.in_(councils)))
-
-
-def add_comment(session: Session, **fields: Any) -> CommentRow:
-    row = CommentRow(**fields)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def add_score(
-    session: Session,
-    *,
-    comment_id: int,
-    model_version: str,
-    scores: dict[str, float],
-    pii_spans: list[dict[str, Any]],
-    intent: str,
-    now: datetime,
-) -> ScoreRow:
-    row = ScoreRow(
-        comment_id=comment_id,
-        model_version=model_version,
-        scores=scores,
-        pii_spans=pii_spans,
-        intent=intent,
-        created_at=now,
-    )
-    session.add(row)
-    return row
-
-
-def add_decision(session: Session, **fields: Any) -> DecisionRow:
-    row = DecisionRow(**fields)
-    session.add(row)
-    session.flush()
-    return row
-
-
-def add_review_item(session: Session, **fields: Any) -> ReviewItemRow:
-    row = ReviewItemRow(**fields)
-    session.add(row)
-    return row
 
 
 def audit(
@@ -122,18 +119,6 @@ def author_or_new(session: Session, *, council: str, platform: str, handle: str)
         session.add(row)
         session.flush()
     return row
-
-
-def count_duplicates(
-    session: Session, *, council: str, text_key: str, author_handle: str, post_id: str, since: datetime
-) -> int:
-    """Earlier comments with the same normalised text from the same author or on the same post."""
-    return session.scalar(
-        select(func.count()).select_from(CommentRow).where(
-            CommentRow.council == council, CommentRow.text_key == text_key, CommentRow.received_at >= since,
-            or_(CommentRow.author_handle == author_handle, CommentRow.post_id == post_id),
-        )
-    ) or 0  # fmt: skip
 
 
 def comments_by_author(
