@@ -13,7 +13,8 @@ from serve.security import Principal, authenticate
 from serve.state import AppState
 
 
-def get_state(request: Request) -> AppState:
+async def get_state(request: Request) -> AppState:
+    # async: FastAPI runs a plain-def dependency in a worker thread, a hop on every request
     return request.app.state.triage  # type: ignore[no-any-return]
 
 

@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import onnx
 import torch
 from tokenizers import Tokenizer
 
 from triage.labels import INTENTS, LABELS
-from triage.scoring.bundle import Manifest, write_manifest
+from triage.scoring.bundle import Calibration, Manifest, write_manifest
 from triage.scoring.torch_model import PolicyModel
 
 OPSET = 17
@@ -33,21 +35,103 @@ def export_onnx(model: PolicyModel, path: Path) -> None:
                       dynamo=False)  # fmt: skip
 
 
-def quantise(fp32: Path, output: Path) -> None:
-    """Dynamic int8 quantisation of the weights (activations are quantised per batch at run time).
-    ONNX Runtime applies its graph optimisations when the session loads (ORT_ENABLE_ALL). The offline
-    transformer fusion (QAttention) was measured slower on this 2-core CPU: 246 against 282
-    comments/s (docs/BENCHMARKS.md), so it is not applied."""
+# Matrix multiplies left in fp32, fewest first: the first set whose validation F1 stays within
+# QUANTISATION_TOLERANCE of fp32 for every label is used (`choose_exclusions`). The classifier heads
+# and the layers that write into the residual stream are where int8 rounding errors add up.
+EXCLUSION_CANDIDATES: list[tuple[str, tuple[str, ...]]] = [
+    ("none", ()),
+    ("heads", ("_head/",)),
+    ("heads, attention output", ("_head/", "/attention/output/dense/")),
+    ("heads, attention and feed-forward output", ("_head/", "/output/dense/")),
+]
+QUANTISATION_TOLERANCE = 0.005
+
+
+def quantise(fp32: Path, output: Path, exclude: tuple[str, ...] = ()) -> None:
+    """Dynamic int8 quantisation of the weights (activations are quantised per batch at run time),
+    leaving nodes whose names contain a pattern in `exclude` in fp32. ONNX Runtime applies its
+    graph optimisations when the session loads (ORT_ENABLE_ALL). The offline transformer fusion
+    (QAttention) was measured slower on this 2-core CPU: 246 against 282 comments/s
+    (docs/BENCHMARKS.md), so it is not applied."""
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
-    quantize_dynamic(str(fp32), str(output), weight_type=QuantType.QInt8, per_channel=True,
+    names = [node.name for node in onnx.load(str(fp32)).graph.node if any(p in node.name for p in exclude)]
+    quantize_dynamic(str(fp32), str(output), weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=names,
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # fmt: skip
 
 
+@dataclass(frozen=True)
+class Validation:
+    """What the quantisation is judged on: validation texts, labels and masks, and the decision
+    rule (calibration, thresholds) the bundle will serve with."""
+
+    texts: list[str]
+    labels: np.ndarray  # (n, labels) 0/1
+    known: np.ndarray  # (n, labels) bool
+    calibration: Calibration
+    thresholds: dict[str, float]
+    tokenizer_json: Path
+    max_length: int
+
+
+def _f1_per_label(model: Path, validation: Validation) -> np.ndarray:
+    import onnxruntime as ort
+    from sklearn.metrics import f1_score
+
+    from triage.text import normalise
+
+    tokenizer = Tokenizer.from_file(str(validation.tokenizer_json))
+    tokenizer.enable_truncation(validation.max_length)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+    session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
+    logits = []
+    for start in range(0, len(validation.texts), 64):
+        encodings = tokenizer.encode_batch([normalise(t) for t in validation.texts[start : start + 64]])
+        ids = np.array([e.ids for e in encodings], dtype=np.int64)
+        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        logits.append(session.run(None, {"input_ids": ids, "attention_mask": mask})[0])
+    a = np.array([validation.calibration.a[label] for label in LABELS])
+    b = np.array([validation.calibration.b[label] for label in LABELS])
+    probabilities = 1.0 / (1.0 + np.exp(-(np.concatenate(logits) * a + b)))
+    scores = []
+    for index, label in enumerate(LABELS):
+        known = validation.known[:, index]
+        y = validation.labels[known, index]
+        predicted = probabilities[known, index] >= validation.thresholds[label]
+        scores.append(f1_score(y, predicted, zero_division=0.0) if known.any() and 0 < y.sum() < len(y) else np.nan)
+    return np.array(scores)
+
+
+def choose_exclusions(fp32: Path, validation: Validation, log=print) -> tuple[str, tuple[str, ...], float]:  # type: ignore[no-untyped-def]
+    """The fewest fp32 exclusions whose int8 model keeps every label's validation F1 within the
+    tolerance of the fp32 model's (never a test split); the closest candidate if none does."""
+    reference = _f1_per_label(fp32, validation)
+    best: tuple[str, tuple[str, ...], float] | None = None
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, patterns in EXCLUSION_CANDIDATES:
+            candidate = Path(tmp) / "candidate.onnx"
+            quantise(fp32, candidate, patterns)
+            gap = float(np.nanmax(np.abs(_f1_per_label(candidate, validation) - reference)))
+            log(f"int8 with {name} left in fp32: largest validation F1 change {gap:.4f}")
+            if best is None or gap < best[2]:
+                best = (name, patterns, gap)
+            if gap <= QUANTISATION_TOLERANCE:
+                return name, patterns, gap
+    assert best is not None
+    return best
+
+
 def write_bundle(
-    model: PolicyModel, tokenizer_json: Path, directory: Path, manifest: Manifest, keep_fp32: bool = False
+    model: PolicyModel,
+    tokenizer_json: Path,
+    directory: Path,
+    manifest: Manifest,
+    keep_fp32: bool = False,
+    validation: Validation | None = None,
+    log=print,  # type: ignore[no-untyped-def]
 ) -> Path:
-    """Write the bundle folder; the manifest gains the file names it holds."""
+    """Write the bundle folder; the manifest gains the file names it holds. With `validation`,
+    the layers left in fp32 are chosen on it (`choose_exclusions`) and recorded in the manifest."""
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
@@ -55,7 +139,13 @@ def write_bundle(
     with tempfile.TemporaryDirectory() as tmp:
         fp32 = Path(tmp) / "model-fp32.onnx"
         export_onnx(model, fp32)
-        quantise(fp32, directory / "model.int8.onnx")
+        exclusions: tuple[str, ...] = ()
+        if validation is not None:
+            name, exclusions, gap = choose_exclusions(fp32, validation, log)
+            manifest = manifest.model_copy(
+                update={"quantisation": {"fp32_layers": name, "validation_f1_change": round(gap, 4)}}
+            )
+        quantise(fp32, directory / "model.int8.onnx", exclusions)
         if keep_fp32:
             shutil.copy(fp32, directory / "model.fp32.onnx")
     Tokenizer.from_file(str(tokenizer_json)).save(str(directory / "tokenizer.json"))

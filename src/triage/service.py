@@ -148,8 +148,10 @@ def _store(session: Session, pending: list[Pending], profile_for: Callable[[str]
                                                for p in pending})  # fmt: skip
     warnings = {key: row.warnings for key, row in authors.items()}
     keys = [text_key(p.incoming.text) for p in pending]
-    recent = repo.recent_by_text_key(session, councils={p.incoming.council for p in pending}, text_keys=set(keys),
-                                     since=now - window)  # fmt: skip
+    recent: dict[tuple[str, str], list[tuple[str | None, str]]] = {}  # (council, text) -> [(author, post)]
+    for council, text, handle, post in repo.recent_by_text_key(session, councils={p.incoming.council for p in pending},
+                                                               text_keys=set(keys), since=now - window):  # fmt: skip
+        recent.setdefault((council, text), []).append((handle, post))
     first_of: dict[tuple[str, str, str], int] = {}  # in-batch retries answer with the first post
     new: list[tuple[int, Pending, Decision, str]] = []
     warned: list[tuple[int, tuple[str, str, str]]] = []
@@ -160,9 +162,8 @@ def _store(session: Session, pending: list[Pending], profile_for: Callable[[str]
         first_of[_key(incoming)] = index
         author_key = (incoming.council, incoming.platform, incoming.author_handle)
         author = authors.get(author_key)
-        duplicates = sum(1 for council, text, handle, post in recent
-                         if council == incoming.council and text == key
-                         and (handle == incoming.author_handle or post == incoming.post_id))  # fmt: skip
+        earlier = recent.setdefault((incoming.council, key), [])
+        duplicates = sum(1 for handle, post in earlier if handle == incoming.author_handle or post == incoming.post_id)
         context = Context(now=now, author_warnings=warnings.get(author_key, 0), author_blocked=bool(author and author.blocked),
                           duplicate_count=duplicates, post_topic=incoming.post_topic)  # fmt: skip
         comment = Comment(text=incoming.text, platform=incoming.platform, author_handle=incoming.author_handle,
@@ -172,7 +173,7 @@ def _store(session: Session, pending: list[Pending], profile_for: Callable[[str]
             decision = model_unavailable(comment, context, profile, detail=item.failure)
         else:
             decision = decide(comment, item.scored, context, profile)
-        recent.append((incoming.council, key, incoming.author_handle, incoming.post_id))
+        earlier.append((incoming.author_handle, incoming.post_id))
         if not decision.needs_review and "warn_author" in decision.flags:  # the integration delivers the warning
             warnings[author_key] = warnings.get(author_key, 0) + 1
             warned.append((len(new), author_key))

@@ -26,8 +26,12 @@ TEXTS = [
     "Vote Reform on Thursday",
     "lovely park",
 ]
-# int8 weights and activations against the fp16 weights in torch: calibrated probabilities agree to this.
-AGREEMENT_TOLERANCE = 0.05
+# The ONNX graph computes what torch computes (fp32 export, same weights), to float rounding:
+EXPORT_TOLERANCE = 1e-3
+# int8 weights and activations against the fp16 weights in torch: mean calibrated-probability gap.
+# (A random tiny model's outputs sit near its thresholds, where Platt slopes are steep, so single
+# texts can move more; the shipped bundle's figures are in docs/BENCHMARKS.md.)
+AGREEMENT_TOLERANCE = 0.03
 
 
 @pytest.fixture(scope="module")
@@ -53,6 +57,11 @@ def test_bundle_manifest_describes_itself(bundle: Path) -> None:
     assert manifest.labels == list(LABELS)
     assert manifest.training_data_hash and manifest.mlflow_run_id and manifest.calibration
     assert set(manifest.thresholds) == set(LABELS)
+    # the layers left in fp32 were chosen on validation, and the manifest says which and why
+    from training.export import EXCLUSION_CANDIDATES
+
+    assert manifest.quantisation["fp32_layers"] in {name for name, _ in EXCLUSION_CANDIDATES}
+    assert 0 <= float(manifest.quantisation["validation_f1_change"]) <= 1
 
 
 def test_onnx_scorer_scores_every_label(bundle: Path) -> None:
@@ -64,10 +73,22 @@ def test_onnx_scorer_scores_every_label(bundle: Path) -> None:
     assert results[2].pii_spans and results[2].scores["personal_info"] >= 0.99
 
 
+def test_onnx_export_computes_what_torch_computes(bundle: Path, tmp_path: Path) -> None:
+    import onnxruntime as ort
+
+    from training.export import export_onnx
+
+    scorer = TorchScorer(bundle)
+    export_onnx(scorer.model, tmp_path / "fp32.onnx")
+    onnx_scorer = OnnxScorer(bundle)
+    onnx_scorer.session = ort.InferenceSession(str(tmp_path / "fp32.onnx"), providers=["CPUExecutionProvider"])
+    assert np.abs(onnx_scorer.logits(TEXTS)[0] - scorer.logits(TEXTS)[0]).max() <= EXPORT_TOLERANCE
+
+
 def test_onnx_and_torch_agree(bundle: Path) -> None:
     onnx_scores = np.array([[r.scores[label] for label in LABELS] for r in OnnxScorer(bundle).score(TEXTS)])
     torch_scores = np.array([[r.scores[label] for label in LABELS] for r in TorchScorer(bundle).score(TEXTS)])
-    assert np.abs(onnx_scores - torch_scores).max() <= AGREEMENT_TOLERANCE
+    assert np.abs(onnx_scores - torch_scores).mean() <= AGREEMENT_TOLERANCE
 
 
 def test_loader_refuses_a_bundle_without_manifest(bundle: Path, tmp_path: Path) -> None:

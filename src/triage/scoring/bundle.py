@@ -39,6 +39,8 @@ class Manifest(BaseModel):
     metrics: dict[str, float] = Field(default_factory=dict)
     max_length: int = 128
     intents: list[str] = Field(default_factory=list)
+    # Which layers were left in fp32 and why (chosen on validation, training/export.py).
+    quantisation: dict[str, str | float] = Field(default_factory=dict)
 
     @field_validator("labels")
     @classmethod
