@@ -42,8 +42,9 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _start_server(port: int, env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen([sys.executable, "-m", "triage_cli.main", "serve", "--port", str(port)], env=env,
+def _start_server(port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "triage_cli.main", "serve", "--port", str(port), "--workers", str(workers)]
+    return subprocess.Popen(command, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
 
 
@@ -155,6 +156,7 @@ def loadtest(
     ] = 0,
     time_limit: Annotated[float, typer.Option(help="stop posting after this many seconds")] = 900.0,
     model: Annotated[Path, typer.Option(help="bundle the server serves")] = Path("models/minilm-policy"),
+    workers: Annotated[int, typer.Option(min=1, max=8, help="server processes (each loads the model)")] = 1,
     batch: Annotated[
         int, typer.Option(min=1, max=100, help="comments a request (1: POST /v1/comments; more: the batch endpoint)")
     ] = 1,
@@ -181,7 +183,7 @@ def loadtest(
         "TRIAGE_MODEL_PATH": str(model),
         "TRIAGE_RATE_PER_MINUTE": "10000000",
     }
-    server = _start_server(port, env)
+    server = _start_server(port, env, workers)
     # A terminated load test still stops its server (the finally below runs on SystemExit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tally = Tally()
@@ -193,7 +195,7 @@ def loadtest(
         if kill_after:
             asyncio.run(_kill_midway(url, key, ids, concurrency, tally, time_limit, run, server, kill_after, batch))
             server_cpu -= _cpu_seconds(server.pid)  # the killed server's time is lost; count none of it
-            server = _start_server(port, env)
+            server = _start_server(port, env, workers)
             _wait_ready(url)
             server_cpu += _cpu_seconds(server.pid)
             remaining = [i for i in ids if i not in tally.acknowledged]
@@ -210,7 +212,9 @@ def loadtest(
     doubled = [i for i, n in stored.items() if n > 1]
     latencies = np.array(tally.latencies) * 1000
     rate = len(tally.acknowledged) / elapsed
-    per_request = f", {batch} a request" if batch > 1 else ""
+    per_request = (f", {batch} a request" if batch > 1 else "") + (
+        f", {workers} server processes" if workers > 1 else ""
+    )
     typer.echo(f"posted {count} at concurrency {concurrency}{per_request} to {database_url.split(':')[0]}; acknowledged {len(tally.acknowledged)}, "
                f"errors {tally.errors or 0}, lost {len(lost)}, duplicated {len(doubled)}, stored {sum(stored.values())}")  # fmt: skip
     if len(latencies):

@@ -58,6 +58,15 @@ HARD_NEGATIVES = [
     "For help with council tax call 01795 417 850",
     "Where is my polling station for the county council election?",
 ]
+# Session 2 added training templates (training/synth_functional.py) for contacts, civil criticism
+# and idioms after the sentences above were known, so those pass partly by construction. These were
+# written afterwards in other words, apart from the templates, to measure transfer honestly.
+HARD_NEGATIVES += [
+    "Took me ages to find it but the bulky waste line is 0300 303 8671, open till 5",
+    "Honestly the councillors should be embarrassed by how badly the parking charges were rolled out",
+    "My back is killing me after shovelling the snow the gritters never came to clear",
+    "Our Muslim neighbours brought round food for the whole street after the flood, lovely people",
+]
 
 
 @pytest.mark.parametrize("text", HARD_NEGATIVES)
