@@ -38,7 +38,7 @@ def load_scorer(settings: Settings) -> Scorer | None:
     from triage.scoring.registry import load_bundle
 
     try:
-        return load_bundle(settings.model_path, allowed_contacts=published_contacts())
+        return load_bundle(settings.model_path, allowed_contacts=published_contacts(), spin=settings.model_spin)
     except Exception as error:
         log.error(
             "model bundle %s not loaded (%s): every comment will be referred to a human", settings.model_path, error

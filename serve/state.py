@@ -106,7 +106,9 @@ class AppState:
         requests already queued finish on the old batcher, which is stopped after a grace period."""
         from triage.scoring.registry import load_bundle
 
-        scorer = await run_in_threadpool(load_bundle, self.settings.model_path, published_contacts())
+        scorer = await run_in_threadpool(
+            load_bundle, self.settings.model_path, published_contacts(), self.settings.model_spin
+        )
         batcher = MicroBatcher(scorer, self.settings.batch_max_size, self.settings.batch_max_wait_ms)
         batcher.start()
         old, self.batcher, self.scorer = self.batcher, batcher, scorer

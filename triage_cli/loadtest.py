@@ -132,10 +132,11 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def in_process_rate(model: Path, batch: int = 32, seconds: float = 8.0) -> float:
-    """Comments a second the same model scores in-process in batches: the baseline for the ratio."""
+    """Comments a second the same model scores in-process in batches: the baseline for the ratio
+    (with ONNX Runtime's spinning threads, its fastest alone, though the server turns them off)."""
     from triage.scoring.registry import load_bundle
 
-    scorer = load_bundle(model)
+    scorer = load_bundle(model, spin=True)
     texts = [f"{SAMPLE_TEXTS[i % len(SAMPLE_TEXTS)]} #{i}" for i in range(batch)]
     scorer.score(texts)
     done, started = 0, time.perf_counter()

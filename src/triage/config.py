@@ -28,6 +28,9 @@ class Settings(BaseSettings):
     batch_max_size: int = 32
     batch_max_wait_ms: float = 4.0
     model_timeout_s: float = 5.0
+    # ONNX Runtime threads busy-wait between runs: off in the server, where they steal the cores
+    # the event loop and the database need (docs/BENCHMARKS.md).
+    model_spin: bool = False
     # Group commit: comments arriving together are stored in one transaction.
     record_max_batch: int = 64
     record_max_wait_ms: float = 2.0

@@ -28,7 +28,9 @@ def calibrated(logits: np.ndarray, manifest: Manifest) -> np.ndarray:
 
 
 class OnnxScorer:
-    def __init__(self, directory: Path, threads: int = 0, allowed_contacts: Iterable[str] = ()) -> None:
+    def __init__(
+        self, directory: Path, threads: int = 0, allowed_contacts: Iterable[str] = (), spin: bool = True
+    ) -> None:
         self.manifest = load_manifest(directory)
         if self.manifest.kind != "onnx-policy":
             raise ScorerError(f"{directory} holds a {self.manifest.kind} bundle, not an ONNX model")
@@ -41,9 +43,10 @@ class OnnxScorer:
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads
-        # No busy-waiting between runs: spinning pool threads burn the cores the web server and
-        # the database need (measured with `triage loadtest`: CPU per comment, docs/BENCHMARKS.md).
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # Spinning pool threads answer a dedicated scorer fastest (`triage bench`), but in the web
+        # server they burn the cores the event loop and the database need: the server turns it off
+        # (TRIAGE_MODEL_SPIN, measured with `triage loadtest`, docs/BENCHMARKS.md).
+        options.add_session_config_entry("session.intra_op.allow_spinning", "1" if spin else "0")
         self.session = ort.InferenceSession(
             str(directory / self.manifest.files["model"]), options, providers=["CPUExecutionProvider"]
         )
