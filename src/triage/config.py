@@ -26,7 +26,8 @@ class Settings(BaseSettings):
     duplicate_window_hours: int = 24
     retention_days: int = 365
     batch_max_size: int = 32
-    batch_max_wait_ms: float = 4.0
+    # Measured (docs/BENCHMARKS.md): 4 ms gave 216 comments/s over HTTP, 12 ms 238, 25 ms 251.
+    batch_max_wait_ms: float = 15.0
     model_timeout_s: float = 5.0
     # ONNX Runtime threads busy-wait between runs: off in the server, where they steal the cores
     # the event loop and the database need (docs/BENCHMARKS.md).

@@ -59,7 +59,7 @@ def test_every_label_has_positives_in_training(table: pd.DataFrame) -> None:
 
 
 def test_synthetic_rows_are_marked(table: pd.DataFrame) -> None:
-    synthetic_sources = {"synthetic_pii_uk", "synthetic_council", "presidio_synth"}
+    synthetic_sources = {"synthetic_pii_uk", "synthetic_council", "synthetic_functional", "presidio_synth"}
     assert table.loc[table["source"].isin(synthetic_sources), "synthetic"].all()
     assert not table.loc[~table["source"].isin(synthetic_sources), "synthetic"].any()
 

@@ -116,5 +116,8 @@ def test_onnx_and_torch_agree_on_the_shipped_bundle(scorer: OnnxScorer) -> None:
 
     texts = [text for _, text in MINIMUM] + HARD_NEGATIVES
     onnx = np.array([[r.scores[label] for label in LABELS] for r in scorer.score(texts)])
-    reference = np.array([[r.scores[label] for label in LABELS] for r in TorchScorer(BUNDLE).score(texts)])
-    assert np.abs(onnx - reference).max() <= 0.05
+    torch_scorer = TorchScorer(BUNDLE, allowed_contacts=published_contacts())  # the same recognisers
+    reference = np.array([[r.scores[label] for label in LABELS] for r in torch_scorer.score(texts)])
+    gaps = np.abs(onnx - reference)
+    print(f"int8 vs fp16 torch: mean {gaps.mean():.4f}, largest {gaps.max():.4f}")
+    assert gaps.max() <= 0.05
