@@ -7,6 +7,7 @@ the shards back on the CPU for calibration, export and tracking.
 from __future__ import annotations
 
 import sys
+import tempfile
 from pathlib import Path
 
 import pandas as pd
@@ -36,7 +37,7 @@ def _fp32_copy(base_dir: Path) -> Path:
 
     from safetensors.torch import load_file
 
-    target = Path("/tmp/triage-base-fp32")
+    target = Path(tempfile.mkdtemp(prefix="triage-base-fp32-"))
     shutil.copytree(base_dir, target, dirs_exist_ok=True)
     state = {k: v.float() for k, v in load_file(str(base_dir / "model.safetensors")).items()}
     save_file(state, str(target / "model.safetensors"))
@@ -49,7 +50,7 @@ def main() -> None:
     config = TrainConfig(**{**config.__dict__, "base_model": str(_fp32_copy(base_dir))})
     table = pd.read_parquet(config.table)
     train = table[table["split"] == "train"].reset_index(drop=True)
-    model = fit(config, train, Path("/tmp/triage-fit"), device="cuda")
+    model = fit(config, train, Path(tempfile.mkdtemp(prefix="triage-fit-")), device="cuda")
     save_half_shards(model.state_dict(), out_dir)
 
 
