@@ -74,7 +74,9 @@ class AppState:
 
     async def ingest(self, incoming: service.IncomingComment) -> dict[str, Any]:
         """Score (batched), then decide and store (group commit); idempotent: a retried post
-        returns the stored result and stores nothing twice. Answers only after the commit."""
+        returns the stored result and stores nothing twice. Answers only after the commit. A retry
+        is scored again before the recorder finds it stored: rare, and cheaper than a database
+        look-up on every request."""
         scored, failure, version = await self.score(incoming.text)
         if self.recorder is None:
             raise RuntimeError("the app has not started: no recorder")

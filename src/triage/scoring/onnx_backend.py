@@ -7,24 +7,12 @@ from pathlib import Path
 
 import numpy as np
 import onnxruntime as ort
-from tokenizers import Tokenizer
 
 from triage.labels import INTENTS, LABELS
 from triage.scoring.base import ScorerError, finalise
-from triage.scoring.bundle import Manifest, load_manifest
-from triage.text import normalise
+from triage.scoring.bundle import load_manifest
+from triage.scoring.encoding import calibrated, encode, load_tokenizer
 from triage.types import ScoredText
-
-
-def calibrated(logits: np.ndarray, manifest: Manifest) -> np.ndarray:
-    """Per-label Platt scaling of raw logits into calibrated probabilities."""
-    if manifest.calibration is None:
-        plain: np.ndarray = 1.0 / (1.0 + np.exp(-logits))
-        return plain
-    a = np.array([manifest.calibration.a[label] for label in LABELS])
-    b = np.array([manifest.calibration.b[label] for label in LABELS])
-    scaled: np.ndarray = 1.0 / (1.0 + np.exp(-(logits * a + b)))
-    return scaled
 
 
 class OnnxScorer:
@@ -37,9 +25,7 @@ class OnnxScorer:
         self.name, self.version = self.manifest.name, self.manifest.model_version
         self.thresholds = dict(self.manifest.thresholds)
         self.allowed_contacts = tuple(allowed_contacts)
-        self.tokenizer = Tokenizer.from_file(str(directory / self.manifest.files["tokenizer"]))
-        self.tokenizer.enable_truncation(self.manifest.max_length)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer = load_tokenizer(directory / self.manifest.files["tokenizer"], self.manifest.max_length)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads
@@ -52,9 +38,7 @@ class OnnxScorer:
         )
 
     def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        encodings = self.tokenizer.encode_batch([normalise(t) for t in texts])
-        ids = np.array([e.ids for e in encodings], dtype=np.int64)
-        mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+        ids, mask = encode(self.tokenizer, texts)
         label_logits, intent_logits = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
         return label_logits, intent_logits
 
@@ -65,7 +49,7 @@ class OnnxScorer:
             label_logits, intent_logits = self.logits(texts)
         except Exception as error:  # any runtime failure means "could not score", never a guess
             raise ScorerError(f"ONNX model failed: {type(error).__name__}") from error
-        probabilities = calibrated(label_logits, self.manifest)
+        probabilities = calibrated(label_logits, self.manifest.calibration)
         intents = intent_logits.argmax(axis=1)
         return [
             finalise(text, dict(zip(LABELS, map(float, row), strict=True)), INTENTS[int(i)], self.allowed_contacts)

@@ -9,14 +9,12 @@ from pathlib import Path
 import numpy as np
 import torch
 from safetensors.torch import load_file
-from tokenizers import Tokenizer
 
 from triage.labels import INTENTS, LABELS
 from triage.scoring.base import finalise
 from triage.scoring.bundle import BundleError, load_manifest
-from triage.scoring.onnx_backend import calibrated
+from triage.scoring.encoding import calibrated, encode, load_tokenizer
 from triage.scoring.torch_model import PolicyModel
-from triage.text import normalise
 from triage.types import ScoredText
 
 
@@ -40,23 +38,19 @@ class TorchScorer:
         self.thresholds = dict(self.manifest.thresholds)
         self.allowed_contacts = tuple(allowed_contacts)
         self.model = load_policy_model(directory)
-        self.tokenizer = Tokenizer.from_file(str(directory / self.manifest.files["tokenizer"]))
-        self.tokenizer.enable_truncation(self.manifest.max_length)
-        self.tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+        self.tokenizer = load_tokenizer(directory / self.manifest.files["tokenizer"], self.manifest.max_length)
 
     @torch.inference_mode()
     def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        encodings = self.tokenizer.encode_batch([normalise(t) for t in texts])
-        ids = torch.tensor([e.ids for e in encodings])
-        mask = torch.tensor([e.attention_mask for e in encodings])
-        label_logits, intent_logits = self.model(ids, mask)
+        ids, mask = encode(self.tokenizer, texts)
+        label_logits, intent_logits = self.model(torch.from_numpy(ids), torch.from_numpy(mask))
         return label_logits.numpy(), intent_logits.numpy()
 
     def score(self, texts: Sequence[str]) -> list[ScoredText]:
         if not texts:
             return []
         label_logits, intent_logits = self.logits(texts)
-        probabilities = calibrated(label_logits, self.manifest)
+        probabilities = calibrated(label_logits, self.manifest.calibration)
         return [
             finalise(text, dict(zip(LABELS, map(float, row), strict=True)), INTENTS[int(i)], self.allowed_contacts)
             for text, row, i in zip(texts, probabilities, intent_logits.argmax(axis=1), strict=True)
