@@ -27,6 +27,9 @@ class TrainConfig:
     max_eval_rows: int | None = None
     decisions_weight: float = 2.0
     checkpoint_every: int = 500
+    # The PII token head (training/pii_head.py): rows without spans drawn as negatives, and epochs.
+    pii_negatives: int = 2000
+    pii_epochs: int = 10
 
     @classmethod
     def load(cls, path: Path) -> TrainConfig:

@@ -85,11 +85,29 @@ def markdown(model: str, results: dict) -> str:
         if "skipped" in result:
             lines.append(f"| {name} | skipped | {result['skipped']} |")
             continue
-        details = ", ".join(_detail(k, v) for k, v in result.items() if k != "per_functionality")
+        details = ", ".join(
+            _detail(k, v) for k, v in result.items() if k not in ("per_functionality", "span_f1_per_type")
+        )
         lines.append(f"| {name} | {_fmt(headline(name, result))} | {details} |")
     if "hatecheck" in results and "per_functionality" in results["hatecheck"]:
         lines += ["", "## HateCheck per functionality", "", "| functionality | accuracy |", "|---|---|"]
         lines += [f"| {k} | {v:.3f} |" for k, v in results["hatecheck"]["per_functionality"].items()]
+    pii = [name for name, result in results.items() if "span_f1_per_type" in result]
+    if pii:
+        kinds = sorted({kind for name in pii for kind in results[name]["span_f1_per_type"]})
+        lines += [
+            "",
+            "## PII span F1 per type",
+            "",
+            "| type | " + " | ".join(pii) + " |",
+            "|---" * (len(pii) + 1) + "|",
+        ]
+        lines += [
+            f"| {kind} | "
+            + " | ".join(_fmt(results[name]["span_f1_per_type"].get(kind, float("nan"))) for name in pii)
+            + " |"
+            for kind in kinds
+        ]
     if "labelled" in results:
         lines += [
             "",

@@ -28,9 +28,9 @@ def export_onnx(model: PolicyModel, path: Path) -> None:
     ids = torch.ones(2, 16, dtype=torch.long)
     mask = torch.ones(2, 16, dtype=torch.long)
     axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
-            "label_logits": {0: "batch"}, "intent_logits": {0: "batch"}}  # fmt: skip
+            "label_logits": {0: "batch"}, "intent_logits": {0: "batch"}, "pii_logits": {0: "batch", 1: "sequence"}}  # fmt: skip
     torch.onnx.export(model, (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
-                      output_names=["label_logits", "intent_logits"], dynamic_axes=axes, opset_version=OPSET,
+                      output_names=["label_logits", "intent_logits", "pii_logits"], dynamic_axes=axes, opset_version=OPSET,
                       dynamo=False)  # fmt: skip
 
 

@@ -142,7 +142,8 @@ def fit(config: TrainConfig, train: pd.DataFrame, output: Path, device: str | No
         ids, mask = encode(tokenizer, batch["text"].tolist(), config.max_length)
         targets, known, intents = _batch_targets(batch, dev)
         with autocast:
-            label_logits, intent_logits = model(ids.to(dev), mask.to(dev))
+            # The PII head is trained afterwards on the frozen backbone (training/pii_head.py).
+            label_logits, intent_logits, _ = model(ids.to(dev), mask.to(dev))
         loss = masked_loss(label_logits.float(), targets, known)
         if (intents >= 0).any():
             loss = loss + config.intent_loss_weight * F.cross_entropy(intent_logits.float(), intents, ignore_index=-100)

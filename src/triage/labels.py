@@ -53,6 +53,9 @@ PII_TYPES: Final[tuple[str, ...]] = (
     "person_name",
 )
 
+# Token tags of the model's PII head: outside, or the beginning or inside of a span of each type.
+PII_TAGS: Final[tuple[str, ...]] = ("O", *(f"{edge}-{kind}" for kind in PII_TYPES for edge in ("B", "I")))
+
 ACTIONS: Final[tuple[str, ...]] = ("allow", "respond", "refer", "remove")
 
 # Higher is more protective: used to resolve conflicting rules (the most protective wins).

@@ -79,3 +79,24 @@ def dedup_key(text: str) -> str:
     text = normalise(text).lower()
     text = re.sub(r"[^\w@ ]+", " ", text)
     return _WHITESPACE.sub(" ", text).strip()
+
+
+def raw_offsets(raw: str, normalised: str) -> list[int]:
+    """For each character of `normalise(raw)`, the index in `raw` it came from (one extra entry for
+    the end), so spans the model finds in normalised text can be shown on what the writer typed.
+
+    Normalisation changes few characters (it folds leetspeak in place, drops spacing and repeats), so
+    a case-insensitive diff aligns them: matched runs map exactly, edited runs map in proportion.
+    """
+    if raw == normalised:
+        return list(range(len(raw) + 1))
+    import difflib
+
+    matcher = difflib.SequenceMatcher(None, raw.lower(), normalised.lower(), autojunk=False)
+    offsets = [0] * (len(normalised) + 1)
+    for _, raw_start, raw_end, norm_start, norm_end in matcher.get_opcodes():
+        width = norm_end - norm_start
+        for index in range(width):
+            offsets[norm_start + index] = raw_start + (index * (raw_end - raw_start)) // width
+    offsets[len(normalised)] = len(raw.rstrip())
+    return offsets

@@ -121,3 +121,33 @@ def test_onnx_and_torch_agree_on_the_shipped_bundle(scorer: OnnxScorer) -> None:
     gaps = np.abs(onnx - reference)
     print(f"int8 vs fp16 torch: mean {gaps.mean():.4f}, largest {gaps.max():.4f}")
     assert gaps.max() <= 0.05
+
+
+# Names no recogniser pattern or gazetteer covers (no title, not Faker's en_GB first names): the
+# PII head finds them, with a private detail beside them. Written for this test.
+NAMED_WITH_DETAILS = [
+    ("The woman at number 9 is Chidinma Okafor and she is on 07700 900471", "Chidinma Okafor"),
+    ("Ask Wojciech Nowak at 14 Fernbank Close, he dumped the mattress", "Wojciech Nowak"),
+]
+
+
+@pytest.mark.parametrize(("text", "name"), NAMED_WITH_DETAILS)
+def test_pii_head_finds_untitled_names(scorer: OnnxScorer, text: str, name: str) -> None:
+    result = scorer.score([text])[0]
+    starts = [s.start for s in result.pii_spans if s.type == "person_name" and s.source == "model"]
+    assert text.index(name) in starts  # the name is highlighted from where it begins
+    assert result.scores["personal_info"] >= 0.99
+
+
+@pytest.mark.xfail(strict=True, reason="the uncased head misses surnames it has not seen (docs/EVALUATION.md)")
+@pytest.mark.parametrize(("text", "name"), NAMED_WITH_DETAILS)
+def test_pii_head_spans_the_whole_name(scorer: OnnxScorer, text: str, name: str) -> None:
+    result = scorer.score([text])[0]
+    assert name in [text[s.start : s.end] for s in result.pii_spans if s.type == "person_name"]
+
+
+@pytest.mark.parametrize(
+    "text", ["Huge thanks to Olusegun at the depot for sorting our bins", "Well done to Siobhan and the parks team"]
+)
+def test_a_name_alone_is_not_personal_information(scorer: OnnxScorer, text: str) -> None:
+    assert "personal_info" not in flagged(scorer, text)

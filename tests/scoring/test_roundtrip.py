@@ -82,7 +82,25 @@ def test_onnx_export_computes_what_torch_computes(bundle: Path, tmp_path: Path) 
     export_onnx(scorer.model, tmp_path / "fp32.onnx")
     onnx_scorer = OnnxScorer(bundle)
     onnx_scorer.session = ort.InferenceSession(str(tmp_path / "fp32.onnx"), providers=["CPUExecutionProvider"])
-    assert np.abs(onnx_scorer.logits(TEXTS)[0] - scorer.logits(TEXTS)[0]).max() <= EXPORT_TOLERANCE
+    _, onnx_outputs = onnx_scorer.run(TEXTS)
+    _, torch_outputs = scorer.run(TEXTS)
+    assert len(onnx_outputs) == len(torch_outputs) == 3  # labels, intents, PII token tags
+    for onnx_output, torch_output in zip(onnx_outputs, torch_outputs, strict=True):
+        assert onnx_output.shape == torch_output.shape
+        assert np.abs(onnx_output - torch_output).max() <= EXPORT_TOLERANCE
+
+
+def test_pii_head_trained_and_its_sources_chosen(bundle: Path) -> None:
+    """The PII head is trained on the frozen backbone and, per type, the span source is chosen on
+    validation; the manifest records both the choice and the validation span F1."""
+    from triage.labels import PII_TYPES
+    from triage.scoring.pii import PII_SOURCES
+
+    manifest = load_manifest(bundle)
+    assert set(manifest.pii_sources) == set(PII_TYPES)
+    assert set(manifest.pii_sources.values()) <= set(PII_SOURCES)
+    assert 0 <= manifest.metrics["val_pii_span_f1"] <= 1
+    assert manifest.metrics["val_pii_span_f1"] >= manifest.metrics["val_pii_span_f1_rules"]
 
 
 def test_onnx_and_torch_agree(bundle: Path) -> None:

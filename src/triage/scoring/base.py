@@ -7,11 +7,12 @@ from typing import Protocol, runtime_checkable
 
 from triage.labels import LABELS
 from triage.scoring.intent import rule_intent
-from triage.scoring.pii import find_pii
-from triage.types import ScoredText
+from triage.scoring.pii import combine_spans, find_pii
+from triage.types import PiiSpan, ScoredText
 
 # A validated PII span is stronger evidence than the model: the personal_info score agrees with it.
 PII_SPAN_SCORE = 0.99
+NAME_ONLY_TYPES = frozenset({"person_name"})
 
 
 @runtime_checkable
@@ -33,11 +34,18 @@ def finalise(
     intent: str,
     allowed_contacts: Iterable[str] = (),
     intent_from_model: bool = True,
+    model_spans: Iterable[PiiSpan] = (),
+    pii_sources: dict[str, str] | None = None,
 ) -> ScoredText:
-    """Combine model probabilities with the recognisers: PII spans and safety-critical intents."""
-    spans = tuple(find_pii(text, allowed_contacts))
+    """Combine model probabilities with the recognisers: PII spans (with the model's token head
+    where `pii_sources` says it is the better source) and safety-critical intents."""
+    allowed_contacts = tuple(allowed_contacts)
+    recognised = find_pii(text, allowed_contacts)
+    spans = tuple(combine_spans(text, recognised, model_spans, pii_sources or {}, allowed_contacts))
     scores = {label: float(probabilities.get(label, 0.0)) for label in LABELS}
-    if spans:
+    # A name alone is not personal information ("thanks to Dave at the depot"); a name with, or
+    # any other, private detail is (DESIGN.md s2: "a named person's private details").
+    if any(span.type not in NAME_ONLY_TYPES for span in spans):
         scores["personal_info"] = max(scores["personal_info"], PII_SPAN_SCORE)
     ruled = rule_intent(text)
     # Emergencies and safeguarding must not be missed: a keyword hit wins over the model.

@@ -41,6 +41,9 @@ class Manifest(BaseModel):
     intents: list[str] = Field(default_factory=list)
     # Which layers were left in fp32 and why (chosen on validation, training/export.py).
     quantisation: dict[str, str | float] = Field(default_factory=dict)
+    # Per PII type, where its spans come from: rules, model or both (chosen on validation,
+    # training/pii_head.py). Empty: the recognisers alone (a bundle without a PII head).
+    pii_sources: dict[str, str] = Field(default_factory=dict)
 
     @field_validator("labels")
     @classmethod

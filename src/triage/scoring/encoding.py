@@ -1,9 +1,11 @@
-"""What every backend does around its model: the bundle's tokenizer over normalised text, and
-per-label Platt scaling of the raw logits into calibrated probabilities."""
+"""What every backend does around its model: the bundle's tokenizer over normalised text, the PII
+head's tags read back as spans, and per-label Platt scaling of the raw logits into calibrated
+probabilities."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -11,7 +13,9 @@ from tokenizers import Tokenizer
 
 from triage.labels import LABELS
 from triage.scoring.bundle import Calibration
+from triage.scoring.pii_tags import predicted_spans
 from triage.text import normalise
+from triage.types import PiiSpan
 
 
 def load_tokenizer(path: Path, max_length: int) -> Tokenizer:
@@ -21,12 +25,42 @@ def load_tokenizer(path: Path, max_length: int) -> Tokenizer:
     return tokenizer
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """A batch as the model reads it, and what is needed to map its tokens back to the texts."""
+
+    ids: np.ndarray  # int64 (batch, sequence), padded to the longest
+    mask: np.ndarray
+    normalised: list[str]
+    offsets: list[list[tuple[int, int]]]  # per token, character offsets in the normalised text
+
+
+def encode_batch(tokenizer: Tokenizer, texts: Sequence[str]) -> Encoded:
+    normalised = [normalise(t) for t in texts]
+    encodings = tokenizer.encode_batch(normalised)
+    return Encoded(
+        ids=np.array([e.ids for e in encodings], dtype=np.int64),
+        mask=np.array([e.attention_mask for e in encodings], dtype=np.int64),
+        normalised=normalised,
+        offsets=[e.offsets for e in encodings],
+    )
+
+
 def encode(tokenizer: Tokenizer, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Token ids and attention mask (int64, padded to the longest) of the normalised texts."""
-    encodings = tokenizer.encode_batch([normalise(t) for t in texts])
-    ids = np.array([e.ids for e in encodings], dtype=np.int64)
-    mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
-    return ids, mask
+    encoded = encode_batch(tokenizer, texts)
+    return encoded.ids, encoded.mask
+
+
+def model_spans(texts: Sequence[str], encoded: Encoded, pii_logits: np.ndarray | None) -> list[list[PiiSpan]]:
+    """The PII head's spans per text, on the raw text (none from a bundle without the head)."""
+    if pii_logits is None:
+        return [[] for _ in texts]
+    tags = pii_logits.argmax(axis=-1)
+    return [
+        predicted_spans(text, normalised, offsets, row) if row.any() else []
+        for text, normalised, offsets, row in zip(texts, encoded.normalised, encoded.offsets, tags, strict=True)
+    ]
 
 
 def calibrated(logits: np.ndarray, calibration: Calibration | None) -> np.ndarray:

@@ -11,7 +11,7 @@ import onnxruntime as ort
 from triage.labels import INTENTS, LABELS
 from triage.scoring.base import ScorerError, finalise
 from triage.scoring.bundle import load_manifest
-from triage.scoring.encoding import calibrated, encode, load_tokenizer
+from triage.scoring.encoding import Encoded, calibrated, encode_batch, load_tokenizer, model_spans
 from triage.types import ScoredText
 
 
@@ -37,21 +37,33 @@ class OnnxScorer:
             str(directory / self.manifest.files["model"]), options, providers=["CPUExecutionProvider"]
         )
 
+    def run(self, texts: Sequence[str]) -> tuple[Encoded, list[np.ndarray]]:
+        """The encoded batch and the model's outputs: label, intent and (bundles with the head) PII logits."""
+        encoded = encode_batch(self.tokenizer, texts)
+        return encoded, self.session.run(None, {"input_ids": encoded.ids, "attention_mask": encoded.mask})
+
     def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        ids, mask = encode(self.tokenizer, texts)
-        label_logits, intent_logits = self.session.run(None, {"input_ids": ids, "attention_mask": mask})
-        return label_logits, intent_logits
+        _, outputs = self.run(texts)
+        return outputs[0], outputs[1]
 
     def score(self, texts: Sequence[str]) -> list[ScoredText]:
         if not texts:
             return []
         try:
-            label_logits, intent_logits = self.logits(texts)
+            encoded, outputs = self.run(texts)
+            spans = model_spans(texts, encoded, outputs[2] if len(outputs) > 2 else None)
         except Exception as error:  # any runtime failure means "could not score", never a guess
             raise ScorerError(f"ONNX model failed: {type(error).__name__}") from error
-        probabilities = calibrated(label_logits, self.manifest.calibration)
-        intents = intent_logits.argmax(axis=1)
+        probabilities = calibrated(outputs[0], self.manifest.calibration)
+        intents = outputs[1].argmax(axis=1)
         return [
-            finalise(text, dict(zip(LABELS, map(float, row), strict=True)), INTENTS[int(i)], self.allowed_contacts)
-            for text, row, i in zip(texts, probabilities, intents, strict=True)
+            finalise(
+                text,
+                dict(zip(LABELS, map(float, row), strict=True)),
+                INTENTS[int(i)],
+                self.allowed_contacts,
+                model_spans=found,
+                pii_sources=self.manifest.pii_sources,
+            )
+            for text, row, i, found in zip(texts, probabilities, intents, spans, strict=True)
         ]

@@ -123,15 +123,49 @@ def _drop_overlaps(spans: list[PiiSpan]) -> list[PiiSpan]:
     return sorted(kept, key=lambda s: s.start)
 
 
+def _published(value: str, allowed_numbers: Iterable[str]) -> bool:
+    """A contact the council or another organisation publishes: never personal information."""
+    value = value.strip().lower()
+    if "@" in value:
+        return value in {n.lower() for n in allowed_numbers} or bool(_ORGANISATIONAL_EMAIL.search(value))
+    digits = _digits(value)
+    if len(digits) < 3:
+        return False
+    dialled = "0" + digits[2:] if digits.startswith("44") else digits
+    return dialled in {_digits(n) for n in allowed_numbers} or dialled.startswith(_ORGANISATIONAL_PREFIXES)
+
+
 def find_pii(text: str, allowed_numbers: Iterable[str] = ()) -> list[PiiSpan]:
     """All personal-information spans in `text`; `allowed_numbers` are published contacts."""
     allowed = {_digits(number) for number in allowed_numbers}
     spans = list(_phones(text, allowed))
-    emails_allowed = {n.lower() for n in allowed_numbers if "@" in n}
     spans += list(_untitled_names(text))
     for span in _regex_spans(text):
-        value = text[span.start : span.end].lower()
-        if span.type == "email" and (value in emails_allowed or _ORGANISATIONAL_EMAIL.search(value)):
+        if span.type == "email" and _published(text[span.start : span.end], allowed_numbers):
             continue
         spans.append(span)
     return _drop_overlaps(spans)
+
+
+# Where the spans of each type come from, chosen per type on validation (training/pii_head.py):
+# the recognisers alone, the model's token head alone, or both (the model's where no recogniser's).
+PII_SOURCES = ("rules", "model", "both")
+
+
+def combine_spans(
+    text: str,
+    recognised: Iterable[PiiSpan],
+    from_model: Iterable[PiiSpan],
+    sources: dict[str, str],
+    allowed_numbers: Iterable[str] = (),
+) -> list[PiiSpan]:
+    """The recognisers' and the model's spans, each type from where `sources` says (rules by
+    default). Model spans that are a published contact are dropped, as the recognisers' are."""
+    allowed_numbers = tuple(allowed_numbers)
+    kept = [s for s in recognised if sources.get(s.type, "rules") in ("rules", "both")]
+    model = [
+        s for s in from_model
+        if sources.get(s.type, "rules") in ("model", "both") and not _published(text[s.start : s.end], allowed_numbers)
+    ]  # fmt: skip
+    kept += [m for m in model if all(m.end <= k.start or m.start >= k.end for k in kept)]
+    return _drop_overlaps(kept)

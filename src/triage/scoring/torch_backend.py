@@ -13,7 +13,7 @@ from safetensors.torch import load_file
 from triage.labels import INTENTS, LABELS
 from triage.scoring.base import finalise
 from triage.scoring.bundle import BundleError, load_manifest
-from triage.scoring.encoding import calibrated, encode, load_tokenizer
+from triage.scoring.encoding import Encoded, calibrated, encode_batch, load_tokenizer, model_spans
 from triage.scoring.torch_model import PolicyModel
 from triage.types import ScoredText
 
@@ -27,7 +27,10 @@ def load_policy_model(directory: Path) -> PolicyModel:
         k: v.float() if v.is_floating_point() else v
         for k, v in load_file(str(directory / manifest.files["weights"])).items()
     }
-    model.load_state_dict(state)
+    # A bundle from before the PII head lacks its weights: the head stays untrained and unused.
+    missing = model.load_state_dict(state, strict=False).missing_keys
+    if any(not key.startswith("pii_head.") for key in missing):
+        raise BundleError(f"{directory}: weights lack {sorted(missing)}")
     return model.eval()
 
 
@@ -41,17 +44,30 @@ class TorchScorer:
         self.tokenizer = load_tokenizer(directory / self.manifest.files["tokenizer"], self.manifest.max_length)
 
     @torch.inference_mode()
+    def run(self, texts: Sequence[str]) -> tuple[Encoded, list[np.ndarray]]:
+        encoded = encode_batch(self.tokenizer, texts)
+        outputs = self.model(torch.from_numpy(encoded.ids), torch.from_numpy(encoded.mask))
+        return encoded, [output.numpy() for output in outputs]
+
     def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        ids, mask = encode(self.tokenizer, texts)
-        label_logits, intent_logits = self.model(torch.from_numpy(ids), torch.from_numpy(mask))
-        return label_logits.numpy(), intent_logits.numpy()
+        _, outputs = self.run(texts)
+        return outputs[0], outputs[1]
 
     def score(self, texts: Sequence[str]) -> list[ScoredText]:
         if not texts:
             return []
-        label_logits, intent_logits = self.logits(texts)
+        encoded, (label_logits, intent_logits, pii_logits) = self.run(texts)
+        # A bundle from before the PII head has no trained head: its spans come from the recognisers.
+        spans = model_spans(texts, encoded, pii_logits if self.manifest.pii_sources else None)
         probabilities = calibrated(label_logits, self.manifest.calibration)
         return [
-            finalise(text, dict(zip(LABELS, map(float, row), strict=True)), INTENTS[int(i)], self.allowed_contacts)
-            for text, row, i in zip(texts, probabilities, intent_logits.argmax(axis=1), strict=True)
+            finalise(
+                text,
+                dict(zip(LABELS, map(float, row), strict=True)),
+                INTENTS[int(i)],
+                self.allowed_contacts,
+                model_spans=found,
+                pii_sources=self.manifest.pii_sources,
+            )
+            for text, row, i, found in zip(texts, probabilities, intent_logits.argmax(axis=1), spans, strict=True)
         ]

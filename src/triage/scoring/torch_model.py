@@ -1,17 +1,19 @@
 """The policy model in torch: a transformer backbone, mean pooling, a multi-label head over the
-eight labels and a softmax head over the intents. Used by training, export and the torch scorer.
+eight labels and a softmax head over the intents, and a token head tagging personal information on
+the backbone's middle layer. Used by training, export and the torch scorer.
 """
 
 from __future__ import annotations
 
 import importlib.resources
 from pathlib import Path
+from typing import Any
 
 import torch
 from torch import nn
 from transformers import AutoConfig, AutoModel
 
-from triage.labels import INTENTS, LABELS
+from triage.labels import INTENTS, LABELS, PII_TAGS
 
 
 def resolve_base_model(name: str) -> str:
@@ -28,6 +30,11 @@ class PolicyModel(nn.Module):
         self.dropout = nn.Dropout(dropout)
         self.label_head = nn.Linear(hidden_size, len(LABELS))
         self.intent_head = nn.Linear(hidden_size, len(INTENTS))
+        # One hidden layer: on the shipped model's validation PII it beat a linear head on the same
+        # features (span F1 0.57 against 0.42 on Presidio, 0.99 against 0.95 on the UK set).
+        self.pii_head = nn.Sequential(
+            nn.Linear(hidden_size, hidden_size), nn.GELU(), nn.Linear(hidden_size, len(PII_TAGS))
+        )
 
     @classmethod
     def from_base(cls, base_model: str, dropout: float = 0.1) -> PolicyModel:
@@ -41,9 +48,22 @@ class PolicyModel(nn.Module):
         backbone = AutoModel.from_config(config)  # type: ignore[no-untyped-call]
         return cls(backbone, config.hidden_size)
 
-    def forward(self, input_ids: torch.Tensor, attention_mask: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        hidden = self.backbone(input_ids=input_ids, attention_mask=attention_mask).last_hidden_state
+    @property
+    def pii_layer(self) -> int:
+        """The hidden layer the PII head reads: the middle one. The last layers are tuned for the
+        pooled labels and lose token detail (linear probes on the shipped model, validation span F1
+        on the UK set by layer 1-6 of 6: 0.83, 0.93, 0.95, 0.93, 0.82, 0.37; Presidio peaks at 3 too)."""
+        config: Any = self.backbone.config
+        return int(config.num_hidden_layers) // 2
+
+    def forward(
+        self, input_ids: torch.Tensor, attention_mask: torch.Tensor
+    ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Label logits, intent logits, and per-token PII tag logits (batch, sequence, tags)."""
+        output = self.backbone(input_ids=input_ids, attention_mask=attention_mask, output_hidden_states=True)
+        hidden = output.last_hidden_state
         mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
         pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1.0)
         pooled = self.dropout(pooled)
-        return self.label_head(pooled), self.intent_head(pooled)
+        tokens = output.hidden_states[self.pii_layer]
+        return self.label_head(pooled), self.intent_head(pooled), self.pii_head(tokens)
