@@ -19,12 +19,12 @@ import torch
 from torch.nn import functional as F
 
 from training.config import TrainConfig
-from training.fit import encode, load_tokenizer
+from training.fit import load_tokenizer
 from triage.evaluation import span_scores
 from triage.labels import PII_TYPES
+from triage.scoring.encoding import encode_batch
 from triage.scoring.pii import PII_SOURCES, combine_spans, find_pii
 from triage.scoring.pii_tags import gold_tags, predicted_spans
-from triage.text import normalise
 
 # Types whose recognisers check the format itself (phonenumbers' GB numbering plan, the NI number
 # and sort-code rules, Luhn for cards, the email and postcode grammars).
@@ -54,26 +54,22 @@ def pii_frame(table: pd.DataFrame, split: str, negatives: int, seed: int) -> pd.
     return pd.concat([with_spans, others], ignore_index=True)
 
 
-def _spans(value: object) -> list[dict[str, object]]:
-    if isinstance(value, str):
-        return list(json.loads(value or "[]"))
-    return list(value) if value is not None else []
-
-
 @torch.inference_mode()
 def token_features(model, frame: pd.DataFrame, config: TrainConfig, batch: int = 64, log=print) -> list[TokenFeatures]:  # type: ignore[no-untyped-def]
     tokenizer = load_tokenizer(config.base_model)
+    tokenizer.enable_truncation(config.max_length)
+    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
     features: list[TokenFeatures] = []
-    texts, spans = frame["text"].tolist(), [_spans(v) for v in frame["pii_spans"]]
+    texts, spans = frame["text"].tolist(), [json.loads(v or "[]") for v in frame["pii_spans"]]
     for start in range(0, len(texts), batch):
         chunk = texts[start : start + batch]
-        ids, mask = encode(tokenizer, chunk, config.max_length)
-        hidden = model.backbone(input_ids=ids, attention_mask=mask, output_hidden_states=True).hidden_states
+        encoded = encode_batch(tokenizer, chunk)
+        hidden = model.backbone(input_ids=torch.from_numpy(encoded.ids), attention_mask=torch.from_numpy(encoded.mask),
+                                output_hidden_states=True).hidden_states  # fmt: skip
         states = hidden[model.pii_layer].numpy()
-        encodings = tokenizer.encode_batch([normalise(t) for t in chunk])
-        for index, (text, encoding) in enumerate(zip(chunk, encodings, strict=True)):
-            length = int(sum(encoding.attention_mask))
-            normalised, offsets = normalise(text), encoding.offsets[:length]
+        for index, text in enumerate(chunk):
+            length = int(encoded.mask[index].sum())
+            normalised, offsets = encoded.normalised[index], encoded.offsets[index][:length]
             tags = gold_tags(text, normalised, offsets, spans[start + index])
             features.append(TokenFeatures(states[index, :length], np.array(tags), text, normalised, offsets,
                                           spans[start + index]))  # fmt: skip

@@ -5,7 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import Protocol, runtime_checkable
 
-from triage.labels import LABELS
+import numpy as np
+
+from triage.labels import INTENTS, LABELS
+from triage.scoring.bundle import Manifest
+from triage.scoring.encoding import Encoded, calibrated, model_spans
 from triage.scoring.intent import rule_intent
 from triage.scoring.pii import combine_spans, find_pii
 from triage.types import PiiSpan, ScoredText
@@ -52,6 +56,30 @@ def finalise(
     if not intent_from_model or ruled in ("emergency", "safeguarding"):
         intent = ruled
     return ScoredText(scores=scores, pii_spans=spans, intent=intent)
+
+
+def scored_batch(
+    texts: Sequence[str], encoded: Encoded, outputs: Sequence[np.ndarray], manifest: Manifest,
+    allowed_contacts: Iterable[str] = (),
+) -> list[ScoredText]:  # fmt: skip
+    """A policy model's outputs (label, intent and PII tag logits) as scored texts: calibrated
+    probabilities, the intent, and the PII head's spans where the bundle chose them. A bundle from
+    before the head (two outputs, or no `pii_sources`) keeps the recognisers alone."""
+    label_logits, intent_logits = outputs[0], outputs[1]
+    with_head = len(outputs) > 2 and bool(manifest.pii_sources)
+    spans = model_spans(texts, encoded, outputs[2]) if with_head else [[] for _ in texts]
+    probabilities = calibrated(label_logits, manifest.calibration)
+    return [
+        finalise(
+            text,
+            dict(zip(LABELS, map(float, row), strict=True)),
+            INTENTS[int(i)],
+            allowed_contacts,
+            model_spans=found,
+            pii_sources=manifest.pii_sources,
+        )
+        for text, row, i, found in zip(texts, probabilities, intent_logits.argmax(axis=1), spans, strict=True)
+    ]
 
 
 def flags(scored: ScoredText, thresholds: dict[str, float]) -> list[str]:

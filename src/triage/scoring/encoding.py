@@ -52,10 +52,8 @@ def encode(tokenizer: Tokenizer, texts: Sequence[str]) -> tuple[np.ndarray, np.n
     return encoded.ids, encoded.mask
 
 
-def model_spans(texts: Sequence[str], encoded: Encoded, pii_logits: np.ndarray | None) -> list[list[PiiSpan]]:
-    """The PII head's spans per text, on the raw text (none from a bundle without the head)."""
-    if pii_logits is None:
-        return [[] for _ in texts]
+def model_spans(texts: Sequence[str], encoded: Encoded, pii_logits: np.ndarray) -> list[list[PiiSpan]]:
+    """The PII head's spans per text, on the raw text."""
     tags = pii_logits.argmax(axis=-1)
     return [
         predicted_spans(text, normalised, offsets, row) if row.any() else []

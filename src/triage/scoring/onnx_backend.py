@@ -8,10 +8,9 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from triage.labels import INTENTS, LABELS
-from triage.scoring.base import ScorerError, finalise
+from triage.scoring.base import ScorerError, scored_batch
 from triage.scoring.bundle import load_manifest
-from triage.scoring.encoding import Encoded, calibrated, encode_batch, load_tokenizer, model_spans
+from triage.scoring.encoding import Encoded, encode_batch, load_tokenizer
 from triage.types import ScoredText
 
 
@@ -51,19 +50,6 @@ class OnnxScorer:
             return []
         try:
             encoded, outputs = self.run(texts)
-            spans = model_spans(texts, encoded, outputs[2] if len(outputs) > 2 else None)
+            return scored_batch(texts, encoded, outputs, self.manifest, self.allowed_contacts)
         except Exception as error:  # any runtime failure means "could not score", never a guess
             raise ScorerError(f"ONNX model failed: {type(error).__name__}") from error
-        probabilities = calibrated(outputs[0], self.manifest.calibration)
-        intents = outputs[1].argmax(axis=1)
-        return [
-            finalise(
-                text,
-                dict(zip(LABELS, map(float, row), strict=True)),
-                INTENTS[int(i)],
-                self.allowed_contacts,
-                model_spans=found,
-                pii_sources=self.manifest.pii_sources,
-            )
-            for text, row, i, found in zip(texts, probabilities, intents, spans, strict=True)
-        ]

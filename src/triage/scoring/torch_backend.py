@@ -10,10 +10,9 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from triage.labels import INTENTS, LABELS
-from triage.scoring.base import finalise
+from triage.scoring.base import scored_batch
 from triage.scoring.bundle import BundleError, load_manifest
-from triage.scoring.encoding import Encoded, calibrated, encode_batch, load_tokenizer, model_spans
+from triage.scoring.encoding import Encoded, encode_batch, load_tokenizer
 from triage.scoring.torch_model import PolicyModel
 from triage.types import ScoredText
 
@@ -56,18 +55,5 @@ class TorchScorer:
     def score(self, texts: Sequence[str]) -> list[ScoredText]:
         if not texts:
             return []
-        encoded, (label_logits, intent_logits, pii_logits) = self.run(texts)
-        # A bundle from before the PII head has no trained head: its spans come from the recognisers.
-        spans = model_spans(texts, encoded, pii_logits if self.manifest.pii_sources else None)
-        probabilities = calibrated(label_logits, self.manifest.calibration)
-        return [
-            finalise(
-                text,
-                dict(zip(LABELS, map(float, row), strict=True)),
-                INTENTS[int(i)],
-                self.allowed_contacts,
-                model_spans=found,
-                pii_sources=self.manifest.pii_sources,
-            )
-            for text, row, i, found in zip(texts, probabilities, intent_logits.argmax(axis=1), spans, strict=True)
-        ]
+        encoded, outputs = self.run(texts)
+        return scored_batch(texts, encoded, outputs, self.manifest, self.allowed_contacts)
