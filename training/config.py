@@ -30,6 +30,12 @@ class TrainConfig:
     # The PII token head (training/pii_head.py): rows without spans drawn as negatives, and epochs.
     pii_negatives: int = 2000
     pii_epochs: int = 10
+    # Start from these fine-tuned weights (a bundle's weights.fp16.safetensors) instead of the base
+    # model: a continued fit that keeps what the public data taught and adds a new domain.
+    init_weights: str | None = None
+    # Calibrate and choose thresholds on this source's validation rows only (the council dev split):
+    # the thresholds are the product's, so they are set where the product is used.
+    calibration_source: str | None = None
 
     @classmethod
     def load(cls, path: Path) -> TrainConfig:

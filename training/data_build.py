@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 from rich.progress import Progress
 
-from training import sources
+from training import council, sources
 from triage.data import rows_to_frame, table_hash, validate_table
 from triage.labels import LABELS, mask_column
 from triage.text import dedup_key
@@ -72,13 +72,14 @@ def build(
     synthetic_functional_rows: int = 8000,
     seed: int = 13,
     readers: dict[str, Callable[[Path], Iterable[dict]]] | None = None,
+    council_root: Path | None = None,
 ) -> dict[str, object]:
     """Build the table at `output` (parquet) and a summary beside it; returns the summary."""
     started = time.perf_counter()
     readers = readers if readers is not None else sources.PUBLIC_READERS
     rows: list[dict] = []
     with Progress() as progress:
-        task = progress.add_task("reading sources", total=len(readers) + 3)
+        task = progress.add_task("reading sources", total=len(readers) + 4)
         for name, reader in readers.items():
             progress.update(task, description=f"reading {name}")
             rows.extend(reader(raw_root))
@@ -88,6 +89,10 @@ def build(
         rows.extend(sources.synthetic_council(synthetic_council_rows, seed + 1))
         progress.advance(task)
         rows.extend(sources.synthetic_functional(synthetic_functional_rows, seed + 2))
+        progress.advance(task)
+        if council_root is not None:
+            progress.update(task, description="reading the written council corpus")
+            rows.extend(council.table_rows(council_root))
         progress.advance(task)
     frame, stats = deduplicate(rows_to_frame(rows), evaluation_only_keys(raw_root))
     frame = frame.sort_values(["source", "split"], kind="stable").reset_index(drop=True)

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from rich.progress import Progress
 
-from training.suites import SUITES, SuiteUnavailable, headline, score_in_batches
+from training.suites import SUITE_GROUPS, SUITES, SuiteUnavailable, headline, score_in_batches
 from triage.data import read_jsonl
 from triage.evaluation import binary_metrics, expected_calibration_error
 from triage.labels import LABELS
@@ -20,12 +20,17 @@ HEADLINE_NAMES = {
     "olid_a": "macro-F1", "tweeteval_hate": "macro-F1", "hatecheck": "accuracy", "youtube_heldout": "spam F1",
     "sms_test": "spam F1", "pii_uk_synthetic": "span F1", "pii_presidio": "span F1",
     "complaints": "needs_response F1", "ethos": "macro-F1", "council_synthetic": "harmless flagged, lower is better",
+    "council_dev": "macro-F1", "council_test": "macro-F1", "council_welsh": "macro-F1",
 }  # fmt: skip
+
+
+# Council suites carry tables of their own, written below the summary.
+COUNCIL_DETAIL = ("per_label", "intent_confusion", "profiles")
 
 
 def evaluate_suites(scorer: Scorer, names: list[str] | None = None, log=print) -> dict:
     results: dict[str, dict] = {}
-    chosen = names or list(SUITES)
+    chosen = [name for group in (names or list(SUITES)) for name in SUITE_GROUPS.get(group, [group])]
     with Progress() as progress:
         task = progress.add_task("suites", total=len(chosen))
         for name in chosen:
@@ -86,9 +91,15 @@ def markdown(model: str, results: dict) -> str:
             lines.append(f"| {name} | skipped | {result['skipped']} |")
             continue
         details = ", ".join(
-            _detail(k, v) for k, v in result.items() if k not in ("per_functionality", "span_f1_per_type")
+            _detail(k, v)
+            for k, v in result.items()
+            if k not in ("per_functionality", "span_f1_per_type", *COUNCIL_DETAIL)
         )
         lines.append(f"| {name} | {_fmt(headline(name, result))} | {details} |")
+    for name in (n for n in results if n.startswith("council_") and "per_label" in results[n]):
+        from training.council_eval import markdown as council_markdown
+
+        lines += council_markdown(name, results[name])
     if "hatecheck" in results and "per_functionality" in results["hatecheck"]:
         lines += ["", "## HateCheck per functionality", "", "| functionality | accuracy |", "|---|---|"]
         lines += [f"| {k} | {v:.3f} |" for k, v in results["hatecheck"]["per_functionality"].items()]

@@ -50,6 +50,17 @@ def build_model(base_model: str) -> PolicyModel:
     return PolicyModel.from_base(base_model)
 
 
+def load_weights(model: PolicyModel, path: Path, log=print) -> None:
+    """Fine-tuned weights into `model` (stored in fp16 or fp32); the PII head may be absent."""
+    from safetensors.torch import load_file
+
+    state = {k: v.float() if v.is_floating_point() else v for k, v in load_file(str(path)).items()}
+    missing = model.load_state_dict(state, strict=False).missing_keys
+    if any(not key.startswith("pii_head.") for key in missing):
+        raise ValueError(f"{path} lacks {sorted(missing)}: not weights of this model")
+    log(f"starting from the weights in {path}")
+
+
 def encode(tokenizer: Tokenizer, texts: list[str], max_length: int) -> tuple[torch.Tensor, torch.Tensor]:
     tokenizer.enable_truncation(max_length)
     tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
@@ -109,7 +120,10 @@ def fit(config: TrainConfig, train: pd.DataFrame, output: Path, device: str | No
     seed_everything(config.seed)
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     tokenizer = load_tokenizer(config.base_model)
-    model = build_model(config.base_model).to(dev)
+    model = build_model(config.base_model)
+    if config.init_weights:
+        load_weights(model, Path(config.init_weights), log)
+    model = model.to(dev)
     samples = config.train_samples or len(train) * config.epochs
     total_steps = math.ceil(samples / config.batch_size)
     optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)

@@ -49,7 +49,9 @@ def pii_frame(table: pd.DataFrame, split: str, negatives: int, seed: int) -> pd.
     """A split's rows with gold spans, plus up to `negatives` other rows of that split."""
     rows = table[table["split"] == split]
     with_spans = rows[rows["source"].isin(SPAN_SOURCES)]
-    others = rows[~rows["source"].isin(SPAN_SOURCES)]
+    # Negatives only where personal_info is known to be absent: a written council comment that
+    # carries an address has no gold spans, and must not teach the head that addresses are not PII.
+    others = rows[~rows["source"].isin(SPAN_SOURCES) & rows["personal_info_known"] & (rows["personal_info"] == 0)]
     others = others.sample(min(len(others), negatives), random_state=seed)
     return pd.concat([with_spans, others], ignore_index=True)
 

@@ -137,6 +137,8 @@ def train(config: TrainConfig, output_root: Path = Path("models"), track: bool =
 
     pii_sources, pii_metrics = fit_pii_head(model, table, config, log=log)
     val = table[table["split"] == "val"].reset_index(drop=True)
+    if config.calibration_source:
+        val = val[val["source"] == config.calibration_source].reset_index(drop=True)
     if config.max_eval_rows:
         val = val.sample(min(len(val), config.max_eval_rows), random_state=config.seed).reset_index(drop=True)
     log(f"calibrating on {len(val)} validation rows")

@@ -215,11 +215,38 @@ SUITES: dict[str, Suite] = {
 }
 
 
+def _council(name: str) -> Callable[[Scorer], dict]:
+    """A council suite, imported when run (training.council_eval builds on this module)."""
+
+    def run(scorer: Scorer) -> dict:
+        from training import council_eval
+
+        return getattr(council_eval, name)(scorer)  # type: ignore[no-any-return]
+
+    return run
+
+
+def _council_suites() -> dict[str, Suite]:
+    return {
+        "council_dev": Suite("council_dev", "written council comments, dev split, macro-F1", _council("council_dev")),
+        "council_test": Suite(
+            "council_test", "written council comments, test split, macro-F1", _council("council_test")
+        ),
+        "council_welsh": Suite("council_welsh", "written Welsh council comments", _council("council_welsh")),
+    }
+
+
+SUITES |= _council_suites()
+# `--suite council` runs the three council suites.
+SUITE_GROUPS = {"council": ["council_dev", "council_test", "council_welsh"]}
+
+
 def headline(name: str, result: dict) -> float | None:
     """The one figure per suite that the tables compare."""
     key = {"olid_a": "macro_f1", "tweeteval_hate": "macro_f1", "hatecheck": "accuracy", "youtube_heldout": "f1",
            "sms_test": "f1", "complaints": "needs_response_f1", "ethos": "macro_f1",
-           "council_synthetic": "false_flag_rate_harmless"}.get(name)  # fmt: skip
+           "council_synthetic": "false_flag_rate_harmless", "council_dev": "macro_f1",
+           "council_test": "macro_f1", "council_welsh": "macro_f1"}.get(name)  # fmt: skip
     if name.startswith("pii_"):
         return result["span"]["f1"]
     return result.get(key) if key else None

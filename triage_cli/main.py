@@ -31,12 +31,13 @@ def data_build(
     output: Annotated[Path, typer.Option(help="parquet table to write")] = Path("data/build/table.parquet"),
     seed: int = 13,
     docs: Annotated[Path | None, typer.Option(help="page to write the table's sizes to")] = Path("docs/DATA.md"),
+    council: Annotated[Path, typer.Option(help="the written council corpus")] = Path("data/council"),
 ) -> None:
     """Build the multi-source training table with label masks, deduplicated and leak-free."""
     from training.data_build import build, summary_markdown
     from training.reporting import replace_generated
 
-    summary = build(raw, output, seed=seed)
+    summary = build(raw, output, seed=seed, council_root=council)
     if docs:
         replace_generated(docs, summary_markdown(summary), "Training table")
     typer.echo(f"{summary['rows']} rows, hash {summary['hash']}, {summary['seconds']}s -> {output}")

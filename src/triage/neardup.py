@@ -1,0 +1,116 @@
+"""Near-duplicate messages (seed 001: "the same message, or very similar messages"): MinHash over
+character shingles of the dedup key, so an added emoji, a changed price or a reworded word still
+collides, while different comments on the same post do not."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from datasketch import MinHash, MinHashLSH
+
+from triage.text import dedup_key
+
+SHINGLE = 5
+PERMUTATIONS = 128
+# Estimated Jaccard similarity of shingle sets at or above which two texts are copies of one message.
+# Chosen on the council train and dev splits' near-duplicate groups (docs/EVALUATION.md).
+SIMILARITY = 0.5
+# Very short texts ("thanks!", "👍") repeat innocently: they are only ever exact copies.
+MIN_KEY_CHARS = 20
+
+
+def shingles(text: str) -> set[bytes]:
+    key = dedup_key(text)
+    if len(key) < SHINGLE:
+        return {key.encode()}
+    return {key[i : i + SHINGLE].encode() for i in range(len(key) - SHINGLE + 1)}
+
+
+def signature(text: str) -> MinHash:
+    minhash = MinHash(num_perm=PERMUTATIONS, seed=1)
+    minhash.update_batch(list(shingles(text)))
+    return minhash
+
+
+def similar(a: str, b: str, similarity: float = SIMILARITY) -> bool:
+    """Whether `b` is a copy of `a` with small edits (or exactly the same once normalised)."""
+    key_a, key_b = dedup_key(a), dedup_key(b)
+    if key_a == key_b:
+        return True
+    if min(len(key_a), len(key_b)) < MIN_KEY_CHARS:
+        return False
+    return signature(a).jaccard(signature(b)) >= similarity
+
+
+def count_copies(text: str, earlier: Iterable[str], similarity: float = SIMILARITY) -> int:
+    """How many of the earlier texts are copies of `text`."""
+    key = dedup_key(text)
+    if len(key) < MIN_KEY_CHARS:
+        return sum(dedup_key(other) == key for other in earlier)
+    mine = signature(text)
+    return sum(
+        dedup_key(other) == key
+        or (len(dedup_key(other)) >= MIN_KEY_CHARS and mine.jaccard(signature(other)) >= similarity)
+        for other in earlier
+    )
+
+
+@dataclass(frozen=True)
+class Grouping:
+    """Each text's group: the index of the first text it copies (itself when it copies none)."""
+
+    first: tuple[int, ...]
+
+
+def group(texts: Sequence[str], similarity: float = SIMILARITY) -> Grouping:
+    """Group texts in order: each joins the earliest earlier text it is a copy of. LSH finds the
+    candidates, the estimated similarity confirms them; exact keys always join."""
+    lsh = MinHashLSH(threshold=similarity, num_perm=PERMUTATIONS)
+    signatures: list[MinHash | None] = []
+    by_key: dict[str, int] = {}
+    first: list[int] = []
+    for index, text in enumerate(texts):
+        key = dedup_key(text)
+        if key in by_key:
+            first.append(first[by_key[key]])
+            signatures.append(None)
+            continue
+        by_key[key] = index
+        if len(key) < MIN_KEY_CHARS:
+            first.append(index)
+            signatures.append(None)
+            continue
+        minhash = signature(text)
+        matches = [int(m) for m in lsh.query(minhash) if minhash.jaccard(signatures[int(m)]) >= similarity]  # type: ignore[arg-type]
+        first.append(min(first[m] for m in matches) if matches else index)
+        lsh.insert(str(index), minhash)
+        signatures.append(minhash)
+    return Grouping(tuple(first))
+
+
+class Index:
+    """Texts seen so far, asked whether a new text copies any of them (LSH candidates, confirmed)."""
+
+    def __init__(self, similarity: float = SIMILARITY) -> None:
+        self.similarity = similarity
+        self._lsh = MinHashLSH(threshold=similarity, num_perm=PERMUTATIONS)
+        self._signatures: list[MinHash] = []
+        self._keys: set[str] = set()
+
+    def add(self, text: str) -> None:
+        key = dedup_key(text)
+        self._keys.add(key)
+        if len(key) >= MIN_KEY_CHARS:
+            minhash = signature(text)
+            self._lsh.insert(str(len(self._signatures)), minhash)
+            self._signatures.append(minhash)
+
+    def copies(self, text: str) -> bool:
+        key = dedup_key(text)
+        if key in self._keys:
+            return True
+        if len(key) < MIN_KEY_CHARS:
+            return False
+        mine = signature(text)
+        return any(mine.jaccard(self._signatures[int(m)]) >= self.similarity for m in self._lsh.query(mine))

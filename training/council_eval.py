@@ -1,0 +1,154 @@
+"""The council suites: the written corpus' dev and test splits and the Welsh set, read per label,
+per intent and through every shipped council profile (what a council would actually see)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import numpy as np
+
+from training import council
+from training.suites import SuiteUnavailable, score_in_batches
+from triage.evaluation import binary_metrics
+from triage.labels import HARMFUL_LABELS, INTENTS, LABELS
+from triage.policy.engine import decide
+from triage.policy.profile import load_profile, shipped_profiles
+from triage.scoring.base import Scorer
+from triage.types import Comment, Context, ScoredText
+
+# A Tuesday mid-morning outside any pre-election period: deadlines and hours as on a working day.
+WORKING_MORNING = datetime(2026, 3, 10, 10, 30, tzinfo=UTC)
+RESPONSE_INTENTS = tuple(i for i in INTENTS if i not in ("none", "compliment"))
+
+
+def _gold(row: dict[str, Any]) -> ScoredText:
+    return ScoredText(scores={label: float(row[label]) for label in LABELS}, intent=row["intent"])
+
+
+def _unreviewed(decision) -> bool:  # type: ignore[no-untyped-def]
+    return not decision.needs_review
+
+
+def profile_figures(rows: list[dict[str, Any]], scored: list[ScoredText]) -> dict[str, dict[str, float]]:
+    """Per shipped profile: clean comments removed with no human, comments the profile would act on
+    (by their gold labels) left up with no human, and needs-response comments routed to an officer."""
+    context = Context(now=WORKING_MORNING)
+    figures = {}
+    for name, path in shipped_profiles().items():
+        profile = load_profile(path)
+        clean = harmful = needing = clean_removed = left_up = routed = 0
+        for row, prediction in zip(rows, scored, strict=True):
+            comment = Comment(text=row["text"], platform=row["platform"])
+            made = decide(comment, prediction, context, profile)
+            gold = decide(comment, _gold(row), context, profile)
+            if not any(int(row[label]) for label in LABELS):
+                clean += 1
+                clean_removed += made.action == "remove" and _unreviewed(made)
+            if gold.action in ("remove", "refer") and any(int(row[label]) for label in HARMFUL_LABELS):
+                harmful += 1
+                left_up += made.action == "allow" and _unreviewed(made)
+            if int(row["needs_response"]):
+                needing += 1
+                routed += made.action in ("respond", "refer") or made.needs_review
+        figures[name] = {
+            "clean_removed_automatically": round(clean_removed / max(clean, 1), 4),
+            "harmful_left_up_unreviewed": round(left_up / max(harmful, 1), 4),
+            "needs_response_routed": round(routed / max(needing, 1), 4),
+            "clean": clean,
+            "harmful": harmful,
+            "needs_response": needing,
+        }
+    return figures
+
+
+def intent_figures(rows: list[dict[str, Any]], scored: list[ScoredText]) -> dict[str, Any]:
+    needing = [(row["intent"], s.intent) for row, s in zip(rows, scored, strict=True) if int(row["needs_response"])]
+    confusion = {gold: dict.fromkeys(INTENTS, 0) for gold in INTENTS}
+    for row, s in zip(rows, scored, strict=True):
+        confusion[row["intent"]][s.intent] += 1
+    accuracy = float(np.mean([gold == predicted for gold, predicted in needing])) if needing else float("nan")
+    return {"intent_accuracy_needs_response": accuracy, "intent_confusion": confusion}
+
+
+def council_metrics(scorer: Scorer, rows: list[dict[str, Any]]) -> dict[str, Any]:
+    scored = score_in_batches(scorer, [row["text"] for row in rows])
+    per_label, f1s = {}, []
+    for label in LABELS:
+        y = np.array([int(row[label]) for row in rows])
+        p = np.array([s.scores[label] for s in scored])
+        per_label[label] = binary_metrics(y, p, scorer.thresholds[label])
+        if y.sum():
+            f1s.append(per_label[label]["f1"])
+    clean = [s for row, s in zip(rows, scored, strict=True) if not any(int(row[label]) for label in LABELS)]
+    flagged = [any(s.scores[label] >= scorer.thresholds[label] for label in HARMFUL_LABELS) for s in clean]
+    return {
+        "macro_f1": float(np.mean(f1s)) if f1s else float("nan"),
+        "clean_false_flag_rate": float(np.mean(flagged)) if flagged else float("nan"),
+        "n": len(rows),
+        "per_label": per_label,
+        **intent_figures(rows, scored),
+        "profiles": profile_figures(rows, scored),
+    }
+
+
+def _split(name: str) -> list[dict[str, Any]]:
+    if not council.ROOT.exists():
+        raise SuiteUnavailable(f"{council.ROOT} absent: the written council corpus is part of the repo")
+    splits, _ = council.assemble(council.ROOT)
+    return splits[name]
+
+
+def council_dev(scorer: Scorer) -> dict[str, Any]:
+    return council_metrics(scorer, _split("dev"))
+
+
+def council_test(scorer: Scorer) -> dict[str, Any]:
+    return council_metrics(scorer, _split("test"))
+
+
+def council_welsh(scorer: Scorer) -> dict[str, Any]:
+    rows = council.welsh(council.ROOT)
+    if not rows:
+        raise SuiteUnavailable(f"{council.ROOT / 'welsh'} absent")
+    return council_metrics(scorer, rows)
+
+
+def markdown(name: str, result: dict[str, Any]) -> list[str]:
+    """A council suite's report section: per label, the product figures per profile, intents."""
+    lines = [
+        "",
+        f"## {name}: {result['n']} comments, macro-F1 {result['macro_f1']:.3f}, "
+        f"clean comments with a harmful flag {result['clean_false_flag_rate']:.1%}, "
+        f"intent accuracy on needs-response {result['intent_accuracy_needs_response']:.3f}",
+        "",
+        "| label | positives | P | R | F1 | PR-AUC | threshold |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, m in result["per_label"].items():
+        lines.append(
+            f"| {label} | {m['positives']} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
+            f"{m['pr_auc']:.3f} | {m['threshold']:.2f} |"
+        )
+    lines += [
+        "",
+        "| profile | clean removed automatically | harmful left up unreviewed | needs-response routed |",
+        "|---|---|---|---|",
+    ]
+    for profile, f in result["profiles"].items():
+        lines.append(
+            f"| {profile} | {f['clean_removed_automatically']:.1%} of {f['clean']} | "
+            f"{f['harmful_left_up_unreviewed']:.1%} of {f['harmful']} | "
+            f"{f['needs_response_routed']:.1%} of {f['needs_response']} |"
+        )
+    intents = list(result["intent_confusion"])
+    lines += [
+        "",
+        "Intent confusion (rows: written, columns: predicted)",
+        "",
+        "| | " + " | ".join(intents) + " |",
+        "|---" * (len(intents) + 1) + "|",
+    ]
+    for gold, row in result["intent_confusion"].items():
+        lines.append(f"| {gold} | " + " | ".join(str(row[i]) for i in intents) + " |")
+    return lines
