@@ -157,3 +157,58 @@ def agreement(root: Path, split: str) -> dict[str, Any] | None:
         "intent_agreement": round(float(intents), 3),
         "settled": len(adjudicated(root, split)),
     }
+
+
+def _coverage_table(splits: dict[str, list[dict[str, Any]]]) -> list[str]:
+    figures = {split: coverage(rows) for split, rows in splits.items()}
+    lines = ["| | " + " | ".join(figures) + " |", "|---" * (len(figures) + 1) + "|"]
+    keys = [
+        ("rows", lambda f: f["rows"]),
+        ("clean (no label)", lambda f: f"{f['clean_share']:.0%}"),
+        ("multi-label", lambda f: f"{f['multi_label_share']:.0%}"),
+        ("near-duplicate groups", lambda f: f["near_duplicate_groups"]),
+        ("post topics", lambda f: f["post_topics"]),
+    ]
+    keys += [(label, lambda f, label=label: f["labels"][label]) for label in LABELS]
+    intents = sorted({i for f in figures.values() for i in f["intents"]})
+    keys += [(f"intent {i}", lambda f, i=i: f["intents"].get(i, 0)) for i in intents]
+    kinds = sorted({k for f in figures.values() for k in f["hard_cases"]})
+    keys += [(f"hard case {k}", lambda f, k=k: f["hard_cases"].get(k, 0)) for k in kinds]
+    for name, value in keys:
+        lines.append(f"| {name} | " + " | ".join(str(value(f)) for f in figures.values()) + " |")
+    return lines
+
+
+def _agreement_lines(root: Path) -> list[str]:
+    lines = ["", "Second, independent labelling (Cohen's kappa per label, intent agreement):", ""]
+    lines += [
+        "| split | rows | " + " | ".join(LABELS) + " | intent | settled by the guide |",
+        "|---" * (len(LABELS) + 5) + "|",
+    ]
+    for split in ("dev", "test"):
+        figures = agreement(root, split)
+        if figures is None:
+            lines.append(f"| {split} | not yet labelled twice |" + " |" * (len(LABELS) + 2))
+            continue
+        kappas = " | ".join(f"{figures['kappa'][label]:.2f}" for label in LABELS)
+        lines.append(
+            f"| {split} | {figures['rows']} | {kappas} | {figures['intent_agreement']:.2f} | {figures['settled']} |"
+        )
+    return lines
+
+
+def readme_figures(root: Path = ROOT) -> str:
+    """The README's generated section: sizes, coverage, how written the corpus is, agreement."""
+    splits, dropped = assemble(root)
+    everything = [row for rows in splits.values() for row in rows]
+    similarity = nearest_neighbour_similarity(everything)
+    lines = [
+        f"{len(everything)} comments after assembly ({sum(dropped.values())} dropped from a lower split as a "
+        f"near-copy of a higher split's text), {len(welsh(root))} Welsh comments apart.",
+        "",
+        f"- distinct word 4-grams per comment: {distinct_four_grams_per_comment([r['text'] for r in everything])}",
+        f"- nearest-neighbour TF-IDF cosine outside a comment's own copy group: median {similarity['median']}, "
+        f"95th percentile {similarity['p95']}, share above 0.8 {similarity['share_above_0.8']:.2%}",
+        "",
+    ]
+    return "\n".join(lines + _coverage_table(splits) + _agreement_lines(root)) + "\n"

@@ -16,6 +16,20 @@ from triage.labels import LABELS, mask_column
 from triage.text import dedup_key
 
 SPLIT_PRIORITY = {"test": 0, "val": 1, "train": 2}
+# Label mappings that made the council dev split worse in `triage data check-sources`
+# (docs/SOURCES_CHECK.md): those labels are unknown for those sources, not negative.
+MASKED_LABELS: dict[str, tuple[str, ...]] = {}
+
+
+def mask_labels(rows: Iterable[dict], masked: dict[str, tuple[str, ...]]) -> list[dict]:
+    """Rows with the masked labels made unknown; rows left with no known label are dropped."""
+    out = []
+    for row in rows:
+        hidden = masked.get(row["source"], ())
+        labels = {label: value for label, value in row["labels"].items() if label not in hidden}
+        if labels or row.get("intent"):
+            out.append(row | {"labels": labels})
+    return out
 
 
 def _merge_duplicates(frame: pd.DataFrame) -> pd.DataFrame:
@@ -73,6 +87,7 @@ def build(
     seed: int = 13,
     readers: dict[str, Callable[[Path], Iterable[dict]]] | None = None,
     council_root: Path | None = None,
+    masked: dict[str, tuple[str, ...]] | None = None,
 ) -> dict[str, object]:
     """Build the table at `output` (parquet) and a summary beside it; returns the summary."""
     started = time.perf_counter()
@@ -94,6 +109,7 @@ def build(
             progress.update(task, description="reading the written council corpus")
             rows.extend(council.table_rows(council_root))
         progress.advance(task)
+    rows = mask_labels(rows, MASKED_LABELS if masked is None else masked)
     frame, stats = deduplicate(rows_to_frame(rows), evaluation_only_keys(raw_root))
     frame = frame.sort_values(["source", "split"], kind="stable").reset_index(drop=True)
     problems = validate_table(frame)

@@ -44,6 +44,32 @@ def data_build(
     typer.echo(f"per source and split: {output.with_suffix('.summary.json')}")
 
 
+@data_app.command("council")
+def data_council(root: Annotated[Path, typer.Option(help="the written council corpus")] = Path("data/council")) -> None:
+    """Check the written council corpus' splits and refresh the figures in its README."""
+    from training.council import readme_figures
+    from training.reporting import replace_generated
+
+    figures = readme_figures(root)
+    replace_generated(root / "README.md", figures, "The written council corpus")
+    typer.echo(figures)
+
+
+@data_app.command("check-sources")
+def data_check_sources(
+    table: Annotated[Path, typer.Option(help="the built training table")] = Path("data/build/table.parquet"),
+    docs: Annotated[Path, typer.Option(help="page to write the check to")] = Path("docs/SOURCES_CHECK.md"),
+) -> None:
+    """Measure on the council dev split whether each public source's label mapping helps."""
+    from training.reporting import replace_generated
+    from training.source_check import check_sources, markdown
+    from triage.data import load_table
+
+    result = markdown(check_sources(load_table(table)))
+    replace_generated(docs, result, "Do the public sources help on council comments?")
+    typer.echo(result)
+
+
 @app.command()
 def score(
     model: Annotated[str, typer.Option(help="bundle folder, or tfidf-lr / profanity-check")],

@@ -16,8 +16,20 @@ ADVERT = "Earn £300 a day from home!! Message me for details, limited spaces le
 
 
 def row(identifier: str, text: str, **labels: int) -> dict:
-    return {"id": identifier, "text": text, "platform": "facebook", "post_topic": "bins", "intent": labels.pop("intent", "none"),
-            "hard_case": None, "dup_group": None, "language": "en"} | dict.fromkeys(LABELS, 0) | labels  # fmt: skip
+    return (
+        {
+            "id": identifier,
+            "text": text,
+            "platform": "facebook",
+            "post_topic": "bins",
+            "intent": labels.pop("intent", "none"),
+            "hard_case": None,
+            "dup_group": None,
+            "language": "en",
+        }
+        | dict.fromkeys(LABELS, 0)
+        | labels
+    )
 
 
 def test_small_edits_of_a_spam_advert_are_copies_and_other_comments_on_the_post_are_not() -> None:
@@ -82,8 +94,12 @@ def test_adjudicated_labels_replace_the_writers_and_agreement_is_measured_before
 
 
 def test_council_suite_reads_labels_intents_and_profiles() -> None:
-    rows = [row("1", "you idiot", abuse=1), row("2", "Lovely park"), row("3", "Is the tip open?", needs_response=1, intent="question"),
-            row("4", "Nice flowers, idiot gardeners")]  # fmt: skip
+    rows = [
+        row("1", "you idiot", abuse=1),
+        row("2", "Lovely park"),
+        row("3", "Is the tip open?", needs_response=1, intent="question"),
+        row("4", "Nice flowers, idiot gardeners"),
+    ]
     result = council_metrics(FakeScorer(), rows)
     assert result["per_label"]["abuse"]["precision"] == 0.5 and result["per_label"]["abuse"]["recall"] == 1.0
     assert result["intent_accuracy_needs_response"] == 1.0
