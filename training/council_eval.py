@@ -12,6 +12,7 @@ from training import council
 from training.suites import SuiteUnavailable, score_in_batches
 from triage.evaluation import binary_metrics
 from triage.labels import HARMFUL_LABELS, INTENTS, LABELS
+from triage.language import context_fields
 from triage.policy.engine import decide
 from triage.policy.profile import load_profile, shipped_profiles
 from triage.scoring.base import Scorer
@@ -33,15 +34,15 @@ def _unreviewed(decision) -> bool:  # type: ignore[no-untyped-def]
 def profile_figures(rows: list[dict[str, Any]], scored: list[ScoredText]) -> dict[str, dict[str, float]]:
     """Per shipped profile: clean comments removed with no human, comments the profile would act on
     (by their gold labels) left up with no human, and needs-response comments routed to an officer."""
-    context = Context(now=WORKING_MORNING)
+    contexts = [Context(now=WORKING_MORNING, **context_fields(row["text"])) for row in rows]  # type: ignore[arg-type]
     figures = {}
     for name, path in shipped_profiles().items():
         profile = load_profile(path)
         clean = harmful = needing = clean_removed = left_up = routed = 0
-        for row, prediction in zip(rows, scored, strict=True):
+        for row, prediction, context in zip(rows, scored, contexts, strict=True):
             comment = Comment(text=row["text"], platform=row["platform"])
             made = decide(comment, prediction, context, profile)
-            gold = decide(comment, _gold(row), context, profile)
+            gold = decide(comment, _gold(row), Context(now=WORKING_MORNING), profile)
             if not any(int(row[label]) for label in LABELS):
                 clean += 1
                 clean_removed += made.action == "remove" and _unreviewed(made)

@@ -77,6 +77,8 @@ REVIEW_CAUSES: Final[tuple[str, ...]] = (
     "model_unavailable",
     "rule_conflict",
     "priority_intent",
+    "language_unreadable",
+    "language_unsure",
 )
 
 

@@ -62,3 +62,9 @@ def identify(text: str) -> Language:
     letters = sum(character.isalpha() for character in text)
     long_enough = len(text.split()) >= SURE_WORDS and letters >= SURE_LETTERS
     return Language(code, float(ranked.get("en", 0.0)), long_enough)
+
+
+def context_fields(text: str) -> dict[str, str | bool]:
+    """The language fields of the rules' Context for this text."""
+    language = identify(text)
+    return {"language": language.code, "language_readable": language.readable, "language_unsure": language.unsure}

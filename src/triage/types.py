@@ -56,6 +56,10 @@ class Context:
     author_removed_count: int = 0
     duplicate_count: int = 0
     post_topic: str = ""
+    # What triage.language says of the text: the model reads English only (Welsh Language Standards).
+    language: str = "en"
+    language_readable: bool = True
+    language_unsure: bool = False
 
 
 @dataclass(frozen=True)

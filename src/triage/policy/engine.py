@@ -7,10 +7,11 @@ actions go to a human (cause `rule_conflict`), as in Jigsaw's open-source Modera
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from triage.labels import ACTION_SEVERITY, HARMFUL_LABELS
+from triage.labels import ACTION_SEVERITY, HARMFUL_LABELS, LABELS
 from triage.policy.hours import deadline
 from triage.policy.profile import Profile, Rule
 from triage.types import Comment, Context, Decision, Reason, ScoredText
@@ -104,14 +105,56 @@ def _respond_by(scores: ScoredText, context: Context, profile: Profile, action: 
 def model_unavailable(comment: Comment, context: Context, profile: Profile, detail: str = "") -> Decision:
     """Fail safe: never an automatic removal, never a silent allow (DESIGN.md s3)."""
     reason = Reason("model_unavailable", "DESIGN.md s3: fail safe when the model cannot score", "refer", note=detail)
-    return Decision(action="refer", reasons=(reason,), needs_review=True, review_causes=("model_unavailable",),
-                    priority=MODEL_UNAVAILABLE_PRIORITY, policy_version=f"{profile.id}@{profile.version}")  # fmt: skip
+    return Decision(
+        action="refer",
+        reasons=(reason,),
+        needs_review=True,
+        review_causes=("model_unavailable",),
+        priority=MODEL_UNAVAILABLE_PRIORITY,
+        policy_version=f"{profile.id}@{profile.version}",
+    )
+
+
+LANGUAGE_CLAUSE = "Welsh Language Standards: Welsh treated no less favourably than English"
+
+
+def language_guard(decision: Decision, context: Context, profile: Profile) -> Decision:
+    """A comment the model cannot read goes to an officer with an English question's deadline and is
+    never removed automatically; one it may misread (an unsure guess) is never removed without a human."""
+    if not context.language_readable:
+        note = f"written in {context.language}; the model reads English only"
+        reason = Reason("language.unreadable", LANGUAGE_CLAUSE, "respond", note=note)
+        action = "refer" if decision.action in ("remove", "refer") else "respond"
+        due = decision.respond_by or _respond_by(
+            ScoredText(scores=dict.fromkeys(LABELS, 0.0), intent=RESPONSE_INTENTS_DEFAULT), context, profile, "respond"
+        )
+        return replace(
+            decision,
+            action=action,
+            needs_review=True,
+            respond_by=due,
+            reasons=(*decision.reasons, reason),
+            review_causes=(*decision.review_causes, "language_unreadable"),
+        )
+    if context.language_unsure and decision.action == "remove" and not decision.needs_review:
+        reason = Reason("language.unsure", LANGUAGE_CLAUSE, "remove", note=f"may be {context.language}")
+        return replace(
+            decision,
+            needs_review=True,
+            reasons=(*decision.reasons, reason),
+            review_causes=(*decision.review_causes, "language_unsure"),
+        )
+    return decision
 
 
 def decide(comment: Comment, scores: ScoredText | None, context: Context, profile: Profile) -> Decision:
     """Turn scores, context and the council's profile into an action with its reasons."""
     if scores is None:
         return model_unavailable(comment, context, profile)
+    return language_guard(_decide(scores, context, profile), context, profile)
+
+
+def _decide(scores: ScoredText, context: Context, profile: Profile) -> Decision:
     fired, uncertain = _category_reasons(scores, context, profile)
     fired += _situation_rules(scores, context, profile)
     proposing = [(rule, reason) for rule, reason in fired if rule.action != "allow"]
@@ -142,8 +185,13 @@ def decide(comment: Comment, scores: ScoredText | None, context: Context, profil
         causes.append("priority_intent")
     reasons = tuple(reason for _, reason in fired) + tuple(escalation_reasons) + tuple(uncertain)
     return Decision(
-        action=action, flags=tuple(sorted(set(flags) | set(escalation_flags))), reasons=reasons,
-        needs_review=bool(causes), review_causes=tuple(dict.fromkeys(causes)), priority=priority,
-        respond_by=_respond_by(scores, context, profile, action), intent=scores.intent,
+        action=action,
+        flags=tuple(sorted(set(flags) | set(escalation_flags))),
+        reasons=reasons,
+        needs_review=bool(causes),
+        review_causes=tuple(dict.fromkeys(causes)),
+        priority=priority,
+        respond_by=_respond_by(scores, context, profile, action),
+        intent=scores.intent,
         policy_version=f"{profile.id}@{profile.version}",
-    )  # fmt: skip
+    )
