@@ -10,6 +10,7 @@ import numpy as np
 
 from training import council
 from training.suites import SuiteUnavailable, score_in_batches
+from triage import neardup
 from triage.evaluation import binary_metrics
 from triage.labels import HARMFUL_LABELS, INTENTS, LABELS
 from triage.language import context_fields
@@ -38,10 +39,11 @@ def profile_figures(rows: list[dict[str, Any]], scored: list[ScoredText]) -> dic
     figures = {}
     for name, path in shipped_profiles().items():
         profile = load_profile(path)
-        clean = harmful = needing = clean_removed = left_up = routed = 0
+        clean = harmful = needing = clean_removed = left_up = routed = removed = 0
         for row, prediction, context in zip(rows, scored, contexts, strict=True):
             comment = Comment(text=row["text"], platform=row["platform"])
             made = decide(comment, prediction, context, profile)
+            removed += made.action == "remove" and _unreviewed(made)
             gold = decide(comment, _gold(row), Context(now=WORKING_MORNING), profile)
             if not any(int(row[label]) for label in LABELS):
                 clean += 1
@@ -56,6 +58,7 @@ def profile_figures(rows: list[dict[str, Any]], scored: list[ScoredText]) -> dic
             "clean_removed_automatically": round(clean_removed / max(clean, 1), 4),
             "harmful_left_up_unreviewed": round(left_up / max(harmful, 1), 4),
             "needs_response_routed": round(routed / max(needing, 1), 4),
+            "removed_automatically": round(removed / max(len(rows), 1), 4),
             "clean": clean,
             "harmful": harmful,
             "needs_response": needing,
@@ -153,3 +156,27 @@ def markdown(name: str, result: dict[str, Any]) -> list[str]:
     for gold, row in result["intent_confusion"].items():
         lines.append(f"| {gold} | " + " | ".join(str(row[i]) for i in intents) + " |")
     return lines
+
+
+def neardup_figures(rows: list[dict[str, Any]], similarity: float = neardup.SIMILARITY) -> dict[str, float]:
+    """On a split in posting order: the share of later copies in a near-duplicate group that are
+    grouped with the group's first comment, and the share of distinct comments grouped with another."""
+    grouping = neardup.group([row["text"] for row in rows], similarity).first
+    first_of_group: dict[str, int] = {}
+    later = caught = distinct = wrong = 0
+    for index, row in enumerate(rows):
+        group = row.get("dup_group")
+        if group is None:
+            distinct += 1
+            wrong += grouping[index] != index
+        elif group not in first_of_group:
+            first_of_group[group] = index
+        else:
+            later += 1
+            caught += grouping[index] == grouping[first_of_group[group]]
+    return {
+        "later_copies_grouped": round(caught / max(later, 1), 4),
+        "distinct_grouped_wrongly": round(wrong / max(distinct, 1), 4),
+        "later_copies": later,
+        "distinct": distinct,
+    }
