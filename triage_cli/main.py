@@ -52,7 +52,7 @@ def score(
 ) -> None:
     """Score a JSON-lines file; other fields are carried through."""
     from triage.data import read_jsonl
-    from triage.scoring.base import flags
+    from triage.scoring.base import flagged
 
     scorer = resolve_model(model)
     rows = list(read_jsonl(input))
@@ -63,7 +63,7 @@ def score(
         for start in range(0, len(rows), batch_size):
             chunk = rows[start : start + batch_size]
             for row, scored in zip(chunk, scorer.score([r["text"] for r in chunk]), strict=True):
-                row |= {"scores": scored.scores, "flags": flags(scored, scorer.thresholds),
+                row |= {"scores": scored.scores, "flags": flagged(scored.scores, scorer.thresholds),
                         "pii_spans": [s.as_dict() for s in scored.pii_spans], "intent": scored.intent}  # fmt: skip
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             bar.update(len(chunk))

@@ -40,7 +40,7 @@ def incoming(body: CommentCreate, principal: Principal) -> IncomingComment:
 )
 async def create_comment(body: CommentCreate, principal: PrincipalDep, state: StateDep) -> CommentPublic:
     principal.require("comments:write")
-    return CommentPublic.model_validate(await state.ingest(incoming(body, principal)))
+    return CommentPublic.model_validate(await state.ingest(incoming(body, principal)), from_attributes=True)
 
 
 @router.post("/batch", response_model=BatchPublic, summary="Triage up to 100 comments")
@@ -48,7 +48,7 @@ async def create_batch(body: BatchCreate, principal: PrincipalDep, state: StateD
     principal.require("comments:write")
     items = [incoming(comment, principal) for comment in body.comments]
     results = await asyncio.gather(*(state.ingest(item) for item in items))
-    return BatchPublic(results=[CommentPublic.model_validate(r) for r in results])
+    return BatchPublic(results=[CommentPublic.model_validate(r, from_attributes=True) for r in results])
 
 
 @router.get("/{comment_id}", response_model=CommentHistoryPublic, summary="A comment and its decision history")

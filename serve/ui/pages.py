@@ -152,7 +152,7 @@ async def decide_page(item_id: int, request: Request, session: SessionDep, state
     labels = {label: int(form.get(f"label_{label}") == "1") for label in LABELS}
     scope = str(form.get("bulk", "one"))
     targets = [item] if scope == "one" else review.bulk_targets(session, item=item, scope=scope)
-    profile = state.profile(item.council)
+    profile = state.triage.profiles(item.council)
     try:
         for target in targets:
             review.record_decision(session, item=target, user_id=user.id, role=user.role, action=str(form.get("action", "")),

@@ -17,6 +17,7 @@ from triage.storage.tables import (
     OfficerDecisionRow,
     ReviewItemRow,
     ScoreRow,
+    UserRow,
 )
 
 
@@ -172,3 +173,7 @@ def purge_text(session: Session, *, before: datetime, now: datetime) -> int:
         .values(text=None, author_handle=None, purged_at=now)
     )  # fmt: skip
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def user_named(session: Session, *, username: str) -> UserRow | None:
+    return session.scalar(select(UserRow).where(UserRow.username == username))
