@@ -19,7 +19,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from serve import errors
 from serve.routes import admin, comments, health, people, session
 from serve.state import AppState, load_scorer_or_none
-from serve.ui import pages
+from serve.ui import pages, review_pages
 from serve.ui.web import Forbidden, SignInRequired, render
 from triage.config import Settings, get_settings
 from triage.scoring.base import Scorer
@@ -85,7 +85,8 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
 
     app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
 
-    for router in (health.router, session.router, comments.router, people.router, admin.router, pages.router):
+    for router in (health.router, session.router, comments.router, people.router, admin.router, pages.router,
+                   review_pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

@@ -21,6 +21,7 @@ from training.promotion import compare, promote
 from triage import review
 from triage.config import Settings
 from triage.labels import LABELS
+from triage.policy.profile import profile_by_name
 from triage.scoring.registry import load_bundle
 from triage.storage.accounts import create_api_key, create_user
 from triage.storage.tables import ReviewItemRow
@@ -76,12 +77,17 @@ def test_officers_decisions_retrain_the_served_model(tmp_path: Path, monkeypatch
         with state.sessions() as session:
             from triage.storage.tables import CommentRow
 
-            for item in session.scalars(select(ReviewItemRow)):
+            for item in list(session.scalars(select(ReviewItemRow))):
                 spam = int(PATTERN in (session.get(CommentRow, item.comment_id).text or ""))
-                review.record_decision(session, item=item, user_id=officer.id, role="manager", action="remove" if spam else "allow",
-                                       labels=dict.fromkeys(LABELS, 0) | {"spam": spam}, reason_code="spam" if spam else "fine",
-                                       note="", now=datetime.now(UTC))  # fmt: skip
-            session.commit()
+                decision = review.OfficerDecision(
+                    action="remove" if spam else "allow",
+                    labels=dict.fromkeys(LABELS, 0) | {"spam": spam},
+                    reason_code="spam" if spam else "fine",
+                )
+                actor = review.Actor(officer.id, "manager", ("lewes-eastbourne",))
+                review.decide(
+                    session, item_id=item.id, actor=actor, decision=decision, profiles=profile_by_name, now=datetime.now(UTC)
+                )
             exported = export(session, datetime(2000, 1, 1, tzinfo=UTC), tmp_path / "decisions.parquet")
         assert exported["rows"] >= 100
 

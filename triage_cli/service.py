@@ -12,8 +12,9 @@ import typer
 from sqlalchemy import select
 
 from triage.config import get_settings
+from triage.labels import API_SCOPES, ROLES
 from triage.storage import repo
-from triage.storage.accounts import API_SCOPES, ROLES, create_api_key, create_user, revoke_api_key
+from triage.storage.accounts import create_api_key, create_user, revoke_api_key
 from triage.storage.db import make_engine, migrate, session_factory
 from triage.storage.tables import ApiKeyRow, AuthorRow, CommentRow, DecisionRow, OfficerDecisionRow, ScoreRow, UserRow
 

@@ -65,4 +65,5 @@ def read_comment(comment_id: RowId, principal: PrincipalDep, session: SessionDep
                                detail={"labels": o.labels, "reason_code": o.reason_code, "user_id": o.user_id})
                 for o in repo.officer_decisions_of(session, comment_id=row.id)]  # fmt: skip
     return CommentHistoryPublic(id=row.id, council=row.council, platform=row.platform, post_id=row.post_id, text=row.text,
+                                redacted_text=row.redacted_text,
                                 received_at=row.received_at, decisions=history)  # fmt: skip

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from serve.deps import PrincipalDep, RowId, SessionDep, StateDep
+from serve.deps import PrincipalDep, RowId, SessionDep, StateDep, reviewer
 from serve.errors import ApiError
 from serve.schemas import AuthorPublic, OfficerDecisionCreate, OfficerDecisionPublic, ReviewItemPublic
 from serve.security import utcnow
 from triage import review
 from triage.storage import repo
-from triage.storage.tables import ReviewItemRow
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
@@ -62,14 +61,27 @@ def decide_item(
     principal.require("review:write")
     if principal.kind != "user":
         raise ApiError(403, "people_only", "officer decisions are made by signed-in people, not API keys")
-    item = session.get(ReviewItemRow, item_id)
-    if item is None or item.council not in principal.councils:
-        raise ApiError(404, "not_found", f"no review item {item_id} in your councils")
+    decision = review.OfficerDecision(**body.model_dump())
     try:
-        row = review.record_decision(session, item=item, user_id=principal.id, role=principal.role, action=body.action,
-                                     labels=dict(body.labels), reason_code=body.reason_code, note=body.note, now=utcnow())  # fmt: skip
+        outcome = review.decide(
+            session,
+            item_id=item_id,
+            actor=reviewer(principal),
+            decision=decision,
+            profiles=state.triage.profiles,
+            now=utcnow(),
+        )
+    except review.ItemNotFound:
+        raise ApiError(404, "not_found", f"no review item {item_id} in your councils") from None
     except review.ReviewError as error:
         raise ApiError(409, "review_conflict", str(error)) from None
-    session.commit()
-    return OfficerDecisionPublic(id=row.id, review_item_id=item.id, action=row.action, labels=row.labels,
-                                 reason_code=row.reason_code, created_at=row.created_at)  # fmt: skip
+    return OfficerDecisionPublic(
+        id=outcome.decision_ids[0],
+        review_item_id=outcome.review_item_id,
+        decision_ids=list(outcome.decision_ids),
+        action=outcome.action,
+        labels=outcome.labels,
+        reason_code=outcome.reason_code,
+        created_at=outcome.created_at,
+        redacted_text=outcome.redacted_text,
+    )

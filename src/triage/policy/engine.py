@@ -61,8 +61,17 @@ def _category_reasons(
     return fired, uncertain
 
 
+def _blocked_author(context: Context, profile: Profile) -> list[tuple[Rule, Reason]]:
+    """A blocked author's comments are removed, under the clause that blocked them (the seeds
+    block an author so that they stop posting: a comment that still arrives is not engaged with)."""
+    if not context.author_blocked:
+        return []
+    rule = Rule(action="remove", clause=profile.escalation.clause)
+    return [(rule, Reason("author.blocked", rule.clause, rule.action, note="the author is blocked"))]
+
+
 def _situation_rules(scores: ScoredText, context: Context, profile: Profile) -> list[tuple[Rule, Reason]]:
-    fired = []
+    fired = _blocked_author(context, profile)
     duplicates = profile.duplicates
     if duplicates and context.duplicate_count >= duplicates.min_repeats:
         note = f"{context.duplicate_count} earlier copies"
@@ -75,7 +84,7 @@ def _situation_rules(scores: ScoredText, context: Context, profile: Profile) -> 
 
 def _escalation_flags(harmful: bool, context: Context, profile: Profile) -> tuple[list[str], list[Reason], bool]:
     """Repeat offenders: warnings first, then a block once the profile's warnings are used up."""
-    if not harmful:
+    if not harmful or context.author_blocked:  # a blocked author needs no further warning or block
         return [], [], False
     rule = profile.escalation
     if context.author_warnings >= rule.warnings_before_block:

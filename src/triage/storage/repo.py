@@ -170,7 +170,7 @@ def purge_text(session: Session, *, before: datetime, now: datetime) -> int:
     """Remove comment text and handles past retention; scores, decisions and the audit trail stay."""
     result = session.execute(
         update(CommentRow).where(CommentRow.received_at < before, CommentRow.purged_at.is_(None))
-        .values(text=None, author_handle=None, purged_at=now)
+        .values(text=None, author_handle=None, redacted_text=None, purged_at=now)
     )  # fmt: skip
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
