@@ -19,7 +19,6 @@ from typing import Annotated
 import httpx
 import numpy as np
 import typer
-from sqlalchemy import func, select
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SAMPLE_TEXTS = [
@@ -107,15 +106,13 @@ async def _post_all(
 
 
 def _stored(database_url: str, run: str) -> dict[str, int]:
-    from triage.storage.db import make_engine
-    from triage.storage.tables import CommentRow
+    from triage.storage import repo
+    from triage.storage.db import Database
 
-    engine = make_engine(database_url)
-    with engine.connect() as connection:
-        rows = connection.execute(select(CommentRow.external_id, func.count()).where(CommentRow.external_id.like(f"{run}-%"))
-                                  .group_by(CommentRow.external_id))  # fmt: skip
-        counts = {external_id: count for external_id, count in rows}
-    engine.dispose()
+    database = Database.open(database_url, upgrade=False)
+    with database.sessions() as session:
+        counts = repo.copies_by_external_id(session, prefix=f"{run}-")
+    database.close()
     return counts
 
 

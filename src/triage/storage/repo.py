@@ -177,3 +177,13 @@ def purge_text(session: Session, *, before: datetime, now: datetime) -> int:
 
 def user_named(session: Session, *, username: str) -> UserRow | None:
     return session.scalar(select(UserRow).where(UserRow.username == username))
+
+
+def copies_by_external_id(session: Session, *, prefix: str) -> dict[str, int]:
+    """How many times each external id starting with `prefix` is stored (a load test's check)."""
+    rows = session.execute(
+        select(CommentRow.external_id, func.count())
+        .where(CommentRow.external_id.startswith(prefix, autoescape=True))
+        .group_by(CommentRow.external_id)
+    )
+    return {external_id: count for external_id, count in rows}
