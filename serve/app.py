@@ -77,16 +77,32 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
         yield
         await state.stop()
 
-    app = FastAPI(title="triage", version="1", lifespan=lifespan,
-                  description="Pre-screening of public comments on UK councils' social media pages.")  # fmt: skip
+    app = FastAPI(
+        title="triage",
+        version="1",
+        lifespan=lifespan,
+        description="Pre-screening of public comments on UK councils' social media pages.",
+    )
     errors.install(app)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, https_only=settings.environment == "production",
-                       same_site="strict", session_cookie="triage_session")  # fmt: skip
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        https_only=settings.environment == "production",
+        same_site="strict",
+        session_cookie="triage_session",
+    )
 
     app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
 
-    for router in (health.router, session.router, comments.router, people.router, admin.router, pages.router,
-                   review_pages.router):
+    for router in (
+        health.router,
+        session.router,
+        comments.router,
+        people.router,
+        admin.router,
+        pages.router,
+        review_pages.router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

@@ -38,8 +38,14 @@ def export(
     output.parent.mkdir(parents=True, exist_ok=True)
     frame.drop(columns=["text_key"], errors="ignore").to_parquet(output, index=False)
     digest = hashlib.sha256(output.read_bytes()).hexdigest()[:16]
-    summary = {"version": EXPORT_VERSION, "rows": len(frame), "since": since.isoformat(), "sha256": digest,
-               "conflicting_texts": len(conflicts), "splits": frame["split"].value_counts().to_dict() if len(frame) else {}}  # fmt: skip
+    summary = {
+        "version": EXPORT_VERSION,
+        "rows": len(frame),
+        "since": since.isoformat(),
+        "sha256": digest,
+        "conflicting_texts": len(conflicts),
+        "splits": frame["split"].value_counts().to_dict() if len(frame) else {},
+    }
     output.with_suffix(".summary.json").write_text(json.dumps(summary, indent=2, default=str))
     return summary
 

@@ -17,10 +17,17 @@ from triage.scoring.base import Scorer
 
 REPORTS = Path("reports")
 HEADLINE_NAMES = {
-    "olid_a": "macro-F1", "tweeteval_hate": "macro-F1", "hatecheck": "accuracy", "youtube_heldout": "spam F1",
-    "sms_test": "spam F1", "pii_uk_synthetic": "span F1", "pii_presidio": "span F1",
-    "complaints": "needs_response F1", "ethos": "macro-F1", "council_synthetic": "harmless flagged, lower is better",
-}  # fmt: skip
+    "olid_a": "macro-F1",
+    "tweeteval_hate": "macro-F1",
+    "hatecheck": "accuracy",
+    "youtube_heldout": "spam F1",
+    "sms_test": "spam F1",
+    "pii_uk_synthetic": "span F1",
+    "pii_presidio": "span F1",
+    "complaints": "needs_response F1",
+    "ethos": "macro-F1",
+    "council_synthetic": "harmless flagged, lower is better",
+}
 
 
 def evaluate_suites(scorer: Scorer, names: list[str] | None = None, log=print) -> dict:
@@ -60,9 +67,12 @@ def evaluate_labelled(scorer: Scorer, path: Path) -> dict:
         any(s.scores[label] >= scorer.thresholds[label] for label in LABELS if label != "needs_response")
         for s in unlabelled
     ]
-    return {"per_label": per_label, "macro_f1": float(np.mean(f1s)) if f1s else float("nan"),
-            "false_flag_rate_unlabelled": float(np.mean(false_flags)) if false_flags else float("nan"),
-            "n": len(rows)}  # fmt: skip
+    return {
+        "per_label": per_label,
+        "macro_f1": float(np.mean(f1s)) if f1s else float("nan"),
+        "false_flag_rate_unlabelled": float(np.mean(false_flags)) if false_flags else float("nan"),
+        "n": len(rows),
+    }
 
 
 def _fmt(value: object) -> str:

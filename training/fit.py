@@ -99,13 +99,27 @@ def _bucket_by_length(order: np.ndarray, lengths: np.ndarray, batch_size: int, r
 
 def _checkpoint(path: Path, model: PolicyModel, optimizer: torch.optim.Optimizer, scheduler: object, step: int) -> None:
     tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "rng": torch.get_rng_state(),
-                "scheduler": scheduler.state_dict(), "step": step}, tmp)  # type: ignore[attr-defined]  # fmt: skip
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "rng": torch.get_rng_state(),
+            "scheduler": scheduler.state_dict(),
+            "step": step,
+        },
+        tmp,
+    )  # type: ignore[attr-defined]
     tmp.replace(path)  # atomic: a run killed mid-save keeps the previous checkpoint
 
 
-def fit(config: TrainConfig, train: pd.DataFrame, output: Path, device: str | None = None, log=print,
-        stop_after: int | None = None) -> PolicyModel:  # fmt: skip
+def fit(
+    config: TrainConfig,
+    train: pd.DataFrame,
+    output: Path,
+    device: str | None = None,
+    log=print,
+    stop_after: int | None = None,
+) -> PolicyModel:
     """Train and return the model; checkpoints every few hundred steps in `output` and resumes.
     `stop_after` ends the run early at a checkpoint, as a killed run would (for tests)."""
     seed_everything(config.seed)

@@ -15,8 +15,13 @@ router = APIRouter(prefix="/v1", tags=["review"])
 
 
 @router.get("/authors", response_model=AuthorPublic, summary="An author's record and recent comments")
-def read_author(principal: PrincipalDep, session: SessionDep, platform: str = Query(max_length=32),
-                handle: str = Query(max_length=200), council: str | None = Query(default=None, max_length=64)) -> AuthorPublic:  # fmt: skip
+def read_author(
+    principal: PrincipalDep,
+    session: SessionDep,
+    platform: str = Query(max_length=32),
+    handle: str = Query(max_length=200),
+    council: str | None = Query(default=None, max_length=64),
+) -> AuthorPublic:
     principal.require("comments:read")
     councils = [council] if council else list(principal.councils)
     if not set(councils) <= set(principal.councils):
@@ -25,17 +30,27 @@ def read_author(principal: PrincipalDep, session: SessionDep, platform: str = Qu
     if not comments:
         raise ApiError(404, "not_found", "no such author in your councils")
     record = repo.author(session, council=comments[0].council, platform=platform, handle=handle)
-    return AuthorPublic(council=comments[0].council, platform=platform, handle=handle,
-                        warnings=record.warnings if record else 0, blocked=bool(record and record.blocked),
-                        appeal_after=record.appeal_after if record else None,
-                        comments=[{"id": c.id, "received_at": c.received_at.isoformat(), "text": c.text} for c in comments])  # fmt: skip
+    return AuthorPublic(
+        council=comments[0].council,
+        platform=platform,
+        handle=handle,
+        warnings=record.warnings if record else 0,
+        blocked=bool(record and record.blocked),
+        appeal_after=record.appeal_after if record else None,
+        comments=[{"id": c.id, "received_at": c.received_at.isoformat(), "text": c.text} for c in comments],
+    )
 
 
 @router.get("/review", response_model=list[ReviewItemPublic], summary="Open review items, most urgent first")
-def read_queue(principal: PrincipalDep, session: SessionDep, queue: str | None = Query(default=None, pattern="^(officer|manager)$"),
-               order: str = Query(default="priority", pattern="^(priority|uncertainty)$"),
-               action: str | None = Query(default=None, pattern="^(allow|respond|refer|remove)$"),
-               platform: str | None = Query(default=None, max_length=32), limit: int = Query(default=100, ge=1, le=500)) -> list[ReviewItemPublic]:  # fmt: skip
+def read_queue(
+    principal: PrincipalDep,
+    session: SessionDep,
+    queue: str | None = Query(default=None, pattern="^(officer|manager)$"),
+    order: str = Query(default="priority", pattern="^(priority|uncertainty)$"),
+    action: str | None = Query(default=None, pattern="^(allow|respond|refer|remove)$"),
+    platform: str | None = Query(default=None, max_length=32),
+    limit: int = Query(default=100, ge=1, le=500),
+) -> list[ReviewItemPublic]:
     principal.require("review:read")
     rows = repo.review_queue(
         session,
@@ -46,10 +61,22 @@ def read_queue(principal: PrincipalDep, session: SessionDep, queue: str | None =
         order=order,
         limit=limit,
     )
-    return [ReviewItemPublic(id=item.id, comment_id=item.comment_id, council=item.council, queue=item.queue, priority=item.priority,
-                             respond_by=item.respond_by, uncertainty=item.uncertainty, proposed_action=decision.action,
-                             review_causes=decision.review_causes, text=comment.text, platform=comment.platform)
-            for item, comment, decision in rows]  # fmt: skip
+    return [
+        ReviewItemPublic(
+            id=item.id,
+            comment_id=item.comment_id,
+            council=item.council,
+            queue=item.queue,
+            priority=item.priority,
+            respond_by=item.respond_by,
+            uncertainty=item.uncertainty,
+            proposed_action=decision.action,
+            review_causes=decision.review_causes,
+            text=comment.text,
+            platform=comment.platform,
+        )
+        for item, comment, decision in rows
+    ]
 
 
 @router.post(

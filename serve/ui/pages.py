@@ -28,8 +28,13 @@ def login_page(request: Request) -> HTMLResponse:
 
 
 @router.post("/login", response_model=None)
-def login(request: Request, session: SessionDep, username: Annotated[str, Form()], password: Annotated[str, Form()],
-          csrf: Annotated[str, Form()] = "") -> Response:  # fmt: skip
+def login(
+    request: Request,
+    session: SessionDep,
+    username: Annotated[str, Form()],
+    password: Annotated[str, Form()],
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
     check_csrf(request, csrf)
     user = authenticate(session, username=username, password=password)
     if user is None:

@@ -82,8 +82,9 @@ def test_automatic_warnings_count_up_within_a_batch(database_url: str) -> None:
     with sessions(database_url)() as session:
         outcomes = service.record_many(session, batch, profiles, now=datetime.now(UTC))
         assert all(isinstance(o, StoredResult) for o in outcomes)
-        warned = [o for o in outcomes if isinstance(o, StoredResult) and "warn_author" in o.flags
-                  and not o.needs_review]  # fmt: skip
+        warned = [
+            o for o in outcomes if isinstance(o, StoredResult) and "warn_author" in o.flags and not o.needs_review
+        ]
         audited = session.scalar(
             select(func.count()).select_from(AuditEventRow).where(AuditEventRow.kind == "author_warned")
         )

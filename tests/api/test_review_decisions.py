@@ -44,8 +44,14 @@ def test_the_page_stores_the_redacted_text(api: Api) -> None:
     sign_in(api, "mona")
     with api.client.app.state.triage.sessions() as session:  # type: ignore[attr-defined]
         item_id = session.scalar(select(ReviewItemRow.id).where(ReviewItemRow.comment_id == comment["id"]))
-    form = {"csrf": csrf(api, f"/review/{item_id}"), "action": "remove", "reason_code": "personal_information",
-            "redact": "1", "bulk": "one", "author_action": "none"}  # fmt: skip
+    form = {
+        "csrf": csrf(api, f"/review/{item_id}"),
+        "action": "remove",
+        "reason_code": "personal_information",
+        "redact": "1",
+        "bulk": "one",
+        "author_action": "none",
+    }
     assert api.client.post(f"/review/{item_id}/decide", data=form, follow_redirects=False).status_code == 303
     with api.client.app.state.triage.sessions() as session:  # type: ignore[attr-defined]
         assert session.get(CommentRow, comment["id"]).redacted_text == "ring him on [phone removed] you idiot?"

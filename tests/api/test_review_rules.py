@@ -30,9 +30,13 @@ def actor(user: UserRow) -> review.Actor:
 def decide(session, item, user, now=None, **fields):  # type: ignore[no-untyped-def]
     decision = review.OfficerDecision(**({"action": "remove", "reason_code": "abusive"} | fields))
     return review.decide(
-        session, item_id=item.id, actor=actor(user), decision=decision, profiles=profile_by_name,
+        session,
+        item_id=item.id,
+        actor=actor(user),
+        decision=decision,
+        profiles=profile_by_name,
         now=now or datetime.now(UTC),
-    )  # fmt: skip
+    )
 
 
 def test_two_officers_never_hold_the_same_item(api: Api) -> None:

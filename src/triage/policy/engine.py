@@ -113,8 +113,14 @@ def _respond_by(scores: ScoredText, context: Context, profile: Profile, action: 
 def model_unavailable(comment: Comment, context: Context, profile: Profile, detail: str = "") -> Decision:
     """Fail safe: never an automatic removal, never a silent allow (DESIGN.md s3)."""
     reason = Reason("model_unavailable", "DESIGN.md s3: fail safe when the model cannot score", "refer", note=detail)
-    return Decision(action="refer", reasons=(reason,), needs_review=True, review_causes=("model_unavailable",),
-                    priority=MODEL_UNAVAILABLE_PRIORITY, policy_version=f"{profile.id}@{profile.version}")  # fmt: skip
+    return Decision(
+        action="refer",
+        reasons=(reason,),
+        needs_review=True,
+        review_causes=("model_unavailable",),
+        priority=MODEL_UNAVAILABLE_PRIORITY,
+        policy_version=f"{profile.id}@{profile.version}",
+    )
 
 
 def decide(comment: Comment, scores: ScoredText | None, context: Context, profile: Profile) -> Decision:
@@ -151,8 +157,13 @@ def decide(comment: Comment, scores: ScoredText | None, context: Context, profil
         causes.append("priority_intent")
     reasons = tuple(reason for _, reason in fired) + tuple(escalation_reasons) + tuple(uncertain)
     return Decision(
-        action=action, flags=tuple(sorted(set(flags) | set(escalation_flags))), reasons=reasons,
-        needs_review=bool(causes), review_causes=tuple(dict.fromkeys(causes)), priority=priority,
-        respond_by=_respond_by(scores, context, profile, action), intent=scores.intent,
+        action=action,
+        flags=tuple(sorted(set(flags) | set(escalation_flags))),
+        reasons=reasons,
+        needs_review=bool(causes),
+        review_causes=tuple(dict.fromkeys(causes)),
+        priority=priority,
+        respond_by=_respond_by(scores, context, profile, action),
+        intent=scores.intent,
         policy_version=f"{profile.id}@{profile.version}",
-    )  # fmt: skip
+    )

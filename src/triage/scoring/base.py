@@ -59,9 +59,12 @@ def finalise(
 
 
 def scored_batch(
-    texts: Sequence[str], encoded: Encoded, outputs: Sequence[np.ndarray], manifest: Manifest,
+    texts: Sequence[str],
+    encoded: Encoded,
+    outputs: Sequence[np.ndarray],
+    manifest: Manifest,
     allowed_contacts: Iterable[str] = (),
-) -> list[ScoredText]:  # fmt: skip
+) -> list[ScoredText]:
     """A policy model's outputs (label, intent and PII tag logits) as scored texts: calibrated
     probabilities, the intent, and the PII head's spans where the bundle chose them. A bundle from
     before the head (two outputs, or no `pii_sources`) keeps the recognisers alone."""

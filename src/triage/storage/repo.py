@@ -34,8 +34,11 @@ def comment_ids_by_external(session: Session, keys: set[tuple[str, str, str]]) -
     if not keys:
         return {}
     columns = tuple_(CommentRow.council, CommentRow.platform, CommentRow.external_id)
-    rows = session.execute(select(CommentRow.council, CommentRow.platform, CommentRow.external_id, CommentRow.id)
-                           .where(columns.in_(list(keys))))  # fmt: skip
+    rows = session.execute(
+        select(CommentRow.council, CommentRow.platform, CommentRow.external_id, CommentRow.id).where(
+            columns.in_(list(keys))
+        )
+    )
     return {(council, platform, external_id): id_ for council, platform, external_id, id_ in rows}
 
 
@@ -125,14 +128,29 @@ def author_or_new(session: Session, *, council: str, platform: str, handle: str)
 def comments_by_author(
     session: Session, *, councils: list[str], platform: str, handle: str, limit: int = 50
 ) -> list[CommentRow]:
-    return list(session.scalars(
-        select(CommentRow).where(CommentRow.council.in_(councils), CommentRow.platform == platform, CommentRow.author_handle == handle)
-        .order_by(CommentRow.received_at.desc()).limit(limit)
-    ))  # fmt: skip
+    return list(
+        session.scalars(
+            select(CommentRow)
+            .where(
+                CommentRow.council.in_(councils), CommentRow.platform == platform, CommentRow.author_handle == handle
+            )
+            .order_by(CommentRow.received_at.desc())
+            .limit(limit)
+        )
+    )
 
 
-def review_queue(session: Session, *, councils: list[str], queue: str | None = None, status: str = "open",
-                 action: str | None = None, platform: str | None = None, order: str = "priority", limit: int = 100) -> list[tuple[ReviewItemRow, CommentRow, DecisionRow]]:  # fmt: skip
+def review_queue(
+    session: Session,
+    *,
+    councils: list[str],
+    queue: str | None = None,
+    status: str = "open",
+    action: str | None = None,
+    platform: str | None = None,
+    order: str = "priority",
+    limit: int = 100,
+) -> list[tuple[ReviewItemRow, CommentRow, DecisionRow]]:
     query = (
         select(ReviewItemRow, CommentRow, DecisionRow)
         .join(CommentRow, CommentRow.id == ReviewItemRow.comment_id)
@@ -169,9 +187,10 @@ def queue_depth(session: Session) -> dict[str, int]:
 def purge_text(session: Session, *, before: datetime, now: datetime) -> int:
     """Remove comment text and handles past retention; scores, decisions and the audit trail stay."""
     result = session.execute(
-        update(CommentRow).where(CommentRow.received_at < before, CommentRow.purged_at.is_(None))
+        update(CommentRow)
+        .where(CommentRow.received_at < before, CommentRow.purged_at.is_(None))
         .values(text=None, author_handle=None, redacted_text=None, purged_at=now)
-    )  # fmt: skip
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
