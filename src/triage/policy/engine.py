@@ -123,6 +123,23 @@ def model_unavailable(comment: Comment, context: Context, profile: Profile, deta
     )
 
 
+def _review_causes(
+    action: str, proposing: list[tuple[Rule, Reason]], uncertain: list[Reason], profile: Profile, human: bool
+) -> list[str]:
+    """Why a person must look: rules that disagree, a near miss that would be more protective,
+    or an action the profile never takes alone."""
+    causes: list[str] = []
+    automatic_actions = {rule.action for rule, _ in proposing if not rule.requires_human}
+    if len({rule.action for rule, _ in proposing}) > 1 and len(automatic_actions) > 1:
+        causes.append("rule_conflict")
+    nearest = max((r.action for r in uncertain), key=ACTION_SEVERITY.__getitem__, default=None)
+    if nearest is not None and ACTION_SEVERITY[nearest] > ACTION_SEVERITY[action]:
+        causes.append("low_confidence")
+    if action not in profile.review.automatic_actions or any(rule.requires_human for rule, _ in proposing) or human:
+        causes.append("profile_requires_human")
+    return causes
+
+
 def decide(comment: Comment, scores: ScoredText | None, context: Context, profile: Profile) -> Decision:
     """Turn scores, context and the council's profile into an action with its reasons."""
     if scores is None:
@@ -136,22 +153,7 @@ def decide(comment: Comment, scores: ScoredText | None, context: Context, profil
         reason.rule == "duplicates" for _, reason in proposing
     )
     escalation_flags, escalation_reasons, escalation_needs_human = _escalation_flags(harmful, context, profile)
-    causes: list[str] = []
-    automatic_actions = {rule.action for rule, _ in proposing if not rule.requires_human}
-    if len({rule.action for rule, _ in proposing}) > 1 and len(automatic_actions) > 1:
-        causes.append("rule_conflict")
-    if (
-        uncertain
-        and ACTION_SEVERITY[max((r.action for r in uncertain), key=ACTION_SEVERITY.__getitem__)]
-        > ACTION_SEVERITY[action]
-    ):
-        causes.append("low_confidence")
-    if (
-        action not in profile.review.automatic_actions
-        or any(rule.requires_human for rule, _ in proposing)
-        or escalation_needs_human
-    ):
-        causes.append("profile_requires_human")
+    causes = _review_causes(action, proposing, uncertain, profile, escalation_needs_human)
     priority = max((rule.priority for rule, _ in fired), default=0)
     if scores.intent in ("safeguarding", "emergency"):
         causes.append("priority_intent")
