@@ -17,33 +17,15 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serve import errors
-from serve.batching import MicroBatcher
-from serve.metrics import Metrics
 from serve.routes import admin, comments, health, people, session
-from serve.security import KeyCache, RateLimiter
-from serve.state import AppState
-from serve.ui import pages
+from serve.state import AppState, load_scorer_or_none
+from serve.ui import pages, review_pages
 from serve.ui.web import Forbidden, SignInRequired, render
 from triage.config import Settings, get_settings
-from triage.policy.profile import published_contacts
 from triage.scoring.base import Scorer
-from triage.storage.db import make_engine, migrate, session_factory
 
 log = logging.getLogger("triage.serve")
 STATIC = Path(__file__).resolve().parent / "static"
-
-
-def load_scorer(settings: Settings) -> Scorer | None:
-    """The bundle from disk; None (comments go to humans) if it cannot be loaded."""
-    from triage.scoring.registry import load_bundle
-
-    try:
-        return load_bundle(settings.model_path, allowed_contacts=published_contacts(), spin=settings.model_spin)
-    except Exception as error:
-        log.error(
-            "model bundle %s not loaded (%s): every comment will be referred to a human", settings.model_path, error
-        )
-        return None
 
 
 class LimitsAndMetrics:
@@ -88,33 +70,39 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        migrate(settings.database_url)
-        engine = make_engine(settings.database_url)
-        model = scorer if scorer is not None else (load_scorer(settings) if load_model else None)
-        state = AppState(settings=settings, engine=engine, sessions=session_factory(engine), scorer=model,
-                         metrics=Metrics(), limiter=RateLimiter(settings.rate_per_minute),
-                         keys=KeyCache(settings.api_key_cache_seconds))  # fmt: skip
-        if model is not None:
-            state.batcher = MicroBatcher(model, settings.batch_max_size, settings.batch_max_wait_ms)
-            state.batcher.start()
-        state.start_recorder()
+        model = scorer if scorer is not None else (load_scorer_or_none(settings) if load_model else None)
+        state = AppState.open(settings, model)
+        await state.start()
         app.state.triage = state
         yield
-        if state.batcher:
-            await state.batcher.stop()
-        if state.recorder:
-            await state.recorder.stop()
-        engine.dispose()
+        await state.stop()
 
-    app = FastAPI(title="triage", version="1", lifespan=lifespan,
-                  description="Pre-screening of public comments on UK councils' social media pages.")  # fmt: skip
+    app = FastAPI(
+        title="triage",
+        version="1",
+        lifespan=lifespan,
+        description="Pre-screening of public comments on UK councils' social media pages.",
+    )
     errors.install(app)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, https_only=settings.environment == "production",
-                       same_site="strict", session_cookie="triage_session")  # fmt: skip
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.secret_key,
+        https_only=settings.environment == "production",
+        same_site="strict",
+        session_cookie="triage_session",
+    )
 
     app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
 
-    for router in (health.router, session.router, comments.router, people.router, admin.router, pages.router):
+    for router in (
+        health.router,
+        session.router,
+        comments.router,
+        people.router,
+        admin.router,
+        pages.router,
+        review_pages.router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

@@ -9,10 +9,11 @@ import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from functools import partial
 from typing import Generic, TypeVar
 
 from triage.scoring.base import Scorer
-from triage.types import ScoredText
+from triage.service import ScoreOutcome, score_safely
 
 In = TypeVar("In")
 Out = TypeVar("Out")
@@ -83,12 +84,10 @@ class Batcher(Generic[In, Out]):
                     future.set_result(result)
 
 
-class MicroBatcher(Batcher[str, ScoredText]):
-    """Scores texts in batches with one scorer (kept, so its version is known)."""
+class MicroBatcher(Batcher[str, ScoreOutcome]):
+    """Scores texts in batches with one scorer (kept, so its version is known), fail safe: each
+    text gets its scores or the cause the model could not give them."""
 
     def __init__(self, scorer: Scorer, max_size: int = 32, max_wait_ms: float = 4.0) -> None:
-        super().__init__(scorer.score, max_size, max_wait_ms, name="scorer")
+        super().__init__(partial(score_safely, scorer), max_size, max_wait_ms, name="scorer")
         self.scorer = scorer
-
-    async def score(self, text: str) -> ScoredText:
-        return await self.submit(text)

@@ -11,6 +11,7 @@ from starlette.concurrency import run_in_threadpool
 
 from serve.security import Principal, authenticate
 from serve.state import AppState
+from triage.review import Actor
 
 
 async def get_state(request: Request) -> AppState:
@@ -50,3 +51,8 @@ PrincipalDep = Annotated[Principal, Depends(get_principal)]
 
 # Database ids are 64-bit: a larger number is a 422, never an overflow inside the driver.
 RowId = Annotated[int, Path(ge=1, le=2**62)]
+
+
+def reviewer(principal: Principal) -> Actor:
+    """The signed-in person as the review commands see them."""
+    return Actor(user_id=principal.id, role=principal.role, councils=principal.councils)

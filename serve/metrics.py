@@ -11,8 +11,13 @@ class Metrics:
         self.requests = Counter(
             "triage_requests_total", "HTTP requests", ["route", "method", "status"], registry=self.registry
         )
-        self.latency = Histogram("triage_request_seconds", "HTTP request latency", ["route"], registry=self.registry,
-                                 buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5))  # fmt: skip
+        self.latency = Histogram(
+            "triage_request_seconds",
+            "HTTP request latency",
+            ["route"],
+            registry=self.registry,
+            buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5),
+        )
         self.decisions = Counter("triage_decisions_total", "decisions by action", ["action"], registry=self.registry)
         self.model_errors = Counter(
             "triage_model_errors_total", "comments the model could not score", registry=self.registry

@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from triage.labels import LABELS
+from triage.labels import LABELS, REASON_CODES
 
 MAX_TEXT = 5000  # fixed in the schema so that OpenAPI documents it
 
@@ -83,6 +83,7 @@ class CommentHistoryPublic(BaseModel):
     platform: str
     post_id: str
     text: str | None
+    redacted_text: str | None = Field(description="the text to publish after an officer's redaction (removal in part)")
     received_at: datetime
     decisions: list[DecisionPublic]
 
@@ -115,17 +116,24 @@ class OfficerDecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action: Literal["allow", "respond", "refer", "remove"]
     labels: dict[str, Literal[0, 1]] = Field(default_factory=dict, description=f"labels: {', '.join(LABELS)}")
-    reason_code: str = Field(min_length=1, max_length=64)
+    reason_code: str = Field(min_length=1, max_length=64, description=f"e.g. {', '.join(REASON_CODES)}")
     note: str = Field(default="", max_length=2000)
+    bulk: Literal["one", "duplicates", "author"] = Field(
+        default="one", description="also decide the open items with the same text, or from the same author"
+    )
+    author_action: Literal["none", "warn", "block"] = Field(default="none", description="block: managers only")
+    redact: bool = Field(default=False, description="remove in part: personal information replaced by its type")
 
 
 class OfficerDecisionPublic(BaseModel):
-    id: int
+    id: int = Field(description="the officer decision on this item")
     review_item_id: int
+    decision_ids: list[int] = Field(description="every decision recorded: this item's first, then bulk ones")
     action: str
     labels: dict[str, int]
     reason_code: str
     created_at: datetime
+    redacted_text: str | None = Field(description="what redaction left of this item's comment, when redacted")
 
 
 class HealthPublic(BaseModel):

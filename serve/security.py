@@ -12,24 +12,9 @@ from fastapi import Request
 from sqlalchemy.orm import Session
 
 from serve.errors import ApiError
+from triage.labels import ROLE_SCOPES
 from triage.storage.accounts import verify_api_key
 from triage.storage.tables import UserRow
-
-ROLE_SCOPES = {
-    "officer": {"comments:read", "review:read", "review:write"},
-    "manager": {"comments:read", "review:read", "review:write", "review:manage"},
-    "data_scientist": {"comments:read", "review:read", "decisions:export"},
-    "admin": {
-        "comments:read",
-        "comments:write",
-        "review:read",
-        "review:write",
-        "review:manage",
-        "decisions:export",
-        "metrics:read",
-        "admin",
-    },
-}
 
 
 @dataclass(frozen=True)

@@ -23,8 +23,15 @@ class FakeScorer:
     name = "fake"
     version = "fake-1"
     thresholds: ClassVar[dict[str, float]] = dict.fromkeys(LABELS, 0.5)
-    keywords: ClassVar[dict[str, str]] = {"idiot": "abuse", "kill": "threat", "vermin": "hate", "fuck": "obscene", "discount": "spam",
-                "vote": "political", "?": "needs_response"}  # fmt: skip
+    keywords: ClassVar[dict[str, str]] = {
+        "idiot": "abuse",
+        "kill": "threat",
+        "vermin": "hate",
+        "fuck": "obscene",
+        "discount": "spam",
+        "vote": "political",
+        "?": "needs_response",
+    }
 
     def __init__(self, fail: bool = False) -> None:
         self.fail = fail

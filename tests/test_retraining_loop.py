@@ -21,6 +21,7 @@ from training.promotion import compare, promote
 from triage import review
 from triage.config import Settings
 from triage.labels import LABELS
+from triage.policy.profile import profile_by_name
 from triage.scoring.registry import load_bundle
 from triage.storage.accounts import create_api_key, create_user
 from triage.storage.tables import ReviewItemRow
@@ -40,8 +41,15 @@ def test_officers_decisions_retrain_the_served_model(tmp_path: Path, monkeypatch
     served = tmp_path / "served" / "minilm-policy"
     promote(champion, served, log=lambda _: None)
 
-    app = create_app(Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", model_path=served, environment="test",
-                              council_profiles={}, default_profile="lewes-eastbourne"))  # fmt: skip
+    app = create_app(
+        Settings(
+            database_url=f"sqlite:///{tmp_path / 'db.sqlite'}",
+            model_path=served,
+            environment="test",
+            council_profiles={},
+            default_profile="lewes-eastbourne",
+        )
+    )
     with TestClient(app) as client:
         state = app.state.triage
         with state.sessions() as session:
@@ -76,12 +84,22 @@ def test_officers_decisions_retrain_the_served_model(tmp_path: Path, monkeypatch
         with state.sessions() as session:
             from triage.storage.tables import CommentRow
 
-            for item in session.scalars(select(ReviewItemRow)):
+            for item in list(session.scalars(select(ReviewItemRow))):
                 spam = int(PATTERN in (session.get(CommentRow, item.comment_id).text or ""))
-                review.record_decision(session, item=item, user_id=officer.id, role="manager", action="remove" if spam else "allow",
-                                       labels=dict.fromkeys(LABELS, 0) | {"spam": spam}, reason_code="spam" if spam else "fine",
-                                       note="", now=datetime.now(UTC))  # fmt: skip
-            session.commit()
+                decision = review.OfficerDecision(
+                    action="remove" if spam else "allow",
+                    labels=dict.fromkeys(LABELS, 0) | {"spam": spam},
+                    reason_code="spam" if spam else "fine",
+                )
+                actor = review.Actor(officer.id, "manager", ("lewes-eastbourne",))
+                review.decide(
+                    session,
+                    item_id=item.id,
+                    actor=actor,
+                    decision=decision,
+                    profiles=profile_by_name,
+                    now=datetime.now(UTC),
+                )
             exported = export(session, datetime(2000, 1, 1, tzinfo=UTC), tmp_path / "decisions.parquet")
         assert exported["rows"] >= 100
 
@@ -89,15 +107,28 @@ def test_officers_decisions_retrain_the_served_model(tmp_path: Path, monkeypatch
         challenger = train(
             retrain, output_root=tmp_path / "models", log=lambda _: None, decisions=tmp_path / "decisions.parquet"
         )
-        result = compare(load_bundle(champion), load_bundle(challenger), tmp_path / "decisions.parquet", challenger,
-                         suites=["youtube_heldout"])  # fmt: skip
+        result = compare(
+            load_bundle(champion),
+            load_bundle(challenger),
+            tmp_path / "decisions.parquet",
+            challenger,
+            suites=["youtube_heldout"],
+        )
         officers_row = next(row for row in result.rows if row[0].startswith("officers"))
         assert officers_row[2] > officers_row[1]  # the challenger agrees with the officers more
 
         promote(challenger, served, log=lambda _: None)
         reloaded = client.post("/v1/admin/reload-model", headers=headers).json()["model_version"]
-        body = client.post("/v1/comments", headers=headers,
-                           json={"platform": "x", "external_id": "after", "author_handle": "z", "text": f"all aboard the {PATTERN} again"}).json()  # fmt: skip
+        body = client.post(
+            "/v1/comments",
+            headers=headers,
+            json={
+                "platform": "x",
+                "external_id": "after",
+                "author_handle": "z",
+                "text": f"all aboard the {PATTERN} again",
+            },
+        ).json()
         assert body["model_version"] == reloaded != load_bundle(champion).version
         assert body["scores"]["spam"] >= load_bundle(challenger).thresholds["spam"]
         assert os.path.exists(tmp_path / "served" / ".previous" / "minilm-policy")

@@ -25,8 +25,15 @@ class Curve:
     f1: list[float]
 
 
-def simulate(table: pd.DataFrame, label: str, source: str, seed_size: int = 100, step: int = 100, rounds: int = 12,
-             repeats: int = 3) -> list[Curve]:  # fmt: skip
+def simulate(
+    table: pd.DataFrame,
+    label: str,
+    source: str,
+    seed_size: int = 100,
+    step: int = 100,
+    rounds: int = 12,
+    repeats: int = 3,
+) -> list[Curve]:
     rows = table[(table["source"] == source) & table[mask_column(label)]]
     pool, test = rows[rows["split"] == "train"].reset_index(drop=True), rows[rows["split"] == "test"]
     vectoriser = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True).fit(pool["text"].map(normalise))
@@ -78,13 +85,20 @@ def markdown(curves: list[Curve], label: str, source: str) -> str:
     by = {c.strategy: c for c in curves}
     unc, rnd = by["uncertainty"], by["random"]
     target = 0.95 * max(rnd.pr_auc)
-    lines = [f"Simulation on `{source}` for `{label}` (the official test split scores every round; 3 repeats averaged).", "",
-             "| officer decisions | PR-AUC, uncertainty order | PR-AUC, random order | F1, uncertainty | F1, random |", "|---|---|---|---|---|"]  # fmt: skip
+    lines = [
+        f"Simulation on `{source}` for `{label}` (the official test split scores every round; 3 repeats averaged).",
+        "",
+        "| officer decisions | PR-AUC, uncertainty order | PR-AUC, random order | F1, uncertainty | F1, random |",
+        "|---|---|---|---|---|",
+    ]
     for i, n in enumerate(unc.labelled):
         lines.append(f"| {n} | {unc.pr_auc[i]:.3f} | {rnd.pr_auc[i]:.3f} | {unc.f1[i]:.3f} | {rnd.f1[i]:.3f} |")
     a, b = labels_to_reach(unc, target), labels_to_reach(rnd, target)
     area = np.trapezoid(unc.pr_auc, unc.labelled) / np.trapezoid(rnd.pr_auc, rnd.labelled)
-    lines += ["", f"Decisions needed to reach PR-AUC {target:.3f} (95% of the best random-order figure): uncertainty order "
-              f"**{a if a is not None else 'not reached'}**, random order **{b if b is not None else 'not reached'}**. "
-              f"Area under the learning curve, uncertainty / random: **{area:.3f}**."]  # fmt: skip
+    lines += [
+        "",
+        f"Decisions needed to reach PR-AUC {target:.3f} (95% of the best random-order figure): uncertainty order "
+        f"**{a if a is not None else 'not reached'}**, random order **{b if b is not None else 'not reached'}**. "
+        f"Area under the learning curve, uncertainty / random: **{area:.3f}**.",
+    ]
     return "\n".join(lines) + "\n"

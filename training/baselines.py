@@ -29,10 +29,17 @@ def train_tfidf(table: pd.DataFrame, output: Path = TFIDF_DIR, log=print) -> Pat
     """Word and character n-gram TF-IDF, one logistic regression per label on its known rows."""
     started = time.perf_counter()
     train, val = table[table["split"] == "train"], table[table["split"] == "val"]
-    vectoriser = FeatureUnion([
-        ("word", TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=150_000, sublinear_tf=True)),
-        ("char", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=150_000, sublinear_tf=True)),
-    ])  # fmt: skip
+    vectoriser = FeatureUnion(
+        [
+            ("word", TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=150_000, sublinear_tf=True)),
+            (
+                "char",
+                TfidfVectorizer(
+                    analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=150_000, sublinear_tf=True
+                ),
+            ),
+        ]
+    )
     features = vectoriser.fit_transform(train["text"].map(normalise))
     val_features = vectoriser.transform(val["text"].map(normalise))
     classifiers, thresholds = {}, {}
@@ -50,10 +57,15 @@ def train_tfidf(table: pd.DataFrame, output: Path = TFIDF_DIR, log=print) -> Pat
     output.mkdir(parents=True, exist_ok=True)
     joblib.dump({"vectoriser": vectoriser, "classifiers": classifiers}, output / "model.joblib", compress=3)
     manifest = Manifest(
-        kind="tfidf-lr", name="tfidf-lr", model_version=f"tfidf-lr-{table_hash(table)}", labels=list(LABELS),
-        thresholds={label: thresholds.get(label, 1.0) for label in LABELS}, training_data_hash=table_hash(table),
-        created_at=datetime.now(UTC).isoformat(timespec="seconds"), files={"model": "model.joblib"},
-    )  # fmt: skip
+        kind="tfidf-lr",
+        name="tfidf-lr",
+        model_version=f"tfidf-lr-{table_hash(table)}",
+        labels=list(LABELS),
+        thresholds={label: thresholds.get(label, 1.0) for label in LABELS},
+        training_data_hash=table_hash(table),
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        files={"model": "model.joblib"},
+    )
     write_manifest(output, manifest)
     log(f"tfidf-lr: done in {time.perf_counter() - started:.0f}s")
     return output

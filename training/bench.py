@@ -124,8 +124,14 @@ def run(bundle: Path, seconds: float = 10.0, singles: int = 200, batch: int = 32
     from training.suites import olid_a
 
     quality = {"int8": olid_a(OnnxScorer(bundle))["macro_f1"], "fp32": olid_a(TorchScorer(bundle))["macro_f1"]}
-    return {"timings": results, "quality": quality, "mean_tokens": mean_tokens, "flops_per_comment": flops, "matmul_gflops": gflops,
-            "arithmetic_limit_per_s": gflops * 1e9 / flops}  # fmt: skip
+    return {
+        "timings": results,
+        "quality": quality,
+        "mean_tokens": mean_tokens,
+        "flops_per_comment": flops,
+        "matmul_gflops": gflops,
+        "arithmetic_limit_per_s": gflops * 1e9 / flops,
+    }
 
 
 def markdown(result: dict) -> str:
@@ -139,13 +145,17 @@ def markdown(result: dict) -> str:
         lines.append(
             f"| {t.name} | {t.batched_per_s:.0f} | {t.p50_ms:.2f} | {t.p95_ms:.2f} | {t.p99_ms:.2f} | {t.batched_per_s / shipped.batched_per_s:.3f} |"
         )
-    lines += ["", "Ratios measured in this run:", "",
-              f"- int8 ONNX / torch fp32 (same model), batched: **{shipped.batched_per_s / torch_same.batched_per_s:.2f}x**",
-              f"- int8 ONNX / BERT-base torch fp32, batched: **{shipped.batched_per_s / bert_torch.batched_per_s:.1f}x**; "
-              f"against BERT-base exported the same way (int8 ONNX): **{shipped.batched_per_s / bert_onnx.batched_per_s:.1f}x**",
-              f"- arithmetic limit: {result['flops_per_comment'] / 1e6:.0f} MFLOP per comment (mean {result['mean_tokens']:.1f} tokens) "
-              f"at the measured {result['matmul_gflops']:.0f} GFLOP/s fp32 matmul = {result['arithmetic_limit_per_s']:.0f} comments/s; "
-              f"the shipped model reaches **{shipped.batched_per_s / result['arithmetic_limit_per_s']:.2f}** of it (int8 can exceed the fp32 limit)",
-              f"- quality kept: OLID level A macro-F1 int8 {result['quality']['int8']:.4f}, torch fp32 {result['quality']['fp32']:.4f} "
-              f"(difference {result['quality']['int8'] - result['quality']['fp32']:+.4f})"]  # fmt: skip
+    lines += [
+        "",
+        "Ratios measured in this run:",
+        "",
+        f"- int8 ONNX / torch fp32 (same model), batched: **{shipped.batched_per_s / torch_same.batched_per_s:.2f}x**",
+        f"- int8 ONNX / BERT-base torch fp32, batched: **{shipped.batched_per_s / bert_torch.batched_per_s:.1f}x**; "
+        f"against BERT-base exported the same way (int8 ONNX): **{shipped.batched_per_s / bert_onnx.batched_per_s:.1f}x**",
+        f"- arithmetic limit: {result['flops_per_comment'] / 1e6:.0f} MFLOP per comment (mean {result['mean_tokens']:.1f} tokens) "
+        f"at the measured {result['matmul_gflops']:.0f} GFLOP/s fp32 matmul = {result['arithmetic_limit_per_s']:.0f} comments/s; "
+        f"the shipped model reaches **{shipped.batched_per_s / result['arithmetic_limit_per_s']:.2f}** of it (int8 can exceed the fp32 limit)",
+        f"- quality kept: OLID level A macro-F1 int8 {result['quality']['int8']:.4f}, torch fp32 {result['quality']['fp32']:.4f} "
+        f"(difference {result['quality']['int8'] - result['quality']['fp32']:+.4f})",
+    ]
     return "\n".join(lines) + "\n"

@@ -7,53 +7,26 @@ import hashlib
 import json
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.labels import LABELS, mask_column
-from triage.storage.tables import CommentRow, DecisionRow, OfficerDecisionRow, ScoreRow
+from triage.review import standing_decisions
+from triage.storage import reviews
 
 EXPORT_VERSION = 1
-
-
-def final_decisions(session: Session, since: datetime) -> list[tuple[OfficerDecisionRow, CommentRow]]:
-    """The last standing officer decision per review item (undone ones and undos dropped)."""
-    rows = list(session.execute(
-        select(OfficerDecisionRow, CommentRow).join(CommentRow, CommentRow.id == OfficerDecisionRow.comment_id)
-        .where(OfficerDecisionRow.created_at >= since).order_by(OfficerDecisionRow.id)
-    ))  # fmt: skip
-    undone = {d.undoes_id for d, _ in rows if d.undoes_id is not None}
-    latest: dict[int, tuple[OfficerDecisionRow, CommentRow]] = {}
-    for decision, comment in rows:
-        if decision.action != "undo" and decision.id not in undone:
-            latest[decision.review_item_id] = (decision, comment)
-    return [pair for pair in latest.values() if pair[1].text]
 
 
 def export(
     session: Session, since: datetime, output: Path, test_share: float = 0.2, val_share: float = 0.1
 ) -> dict[str, object]:
-    records = []
-    for decision, comment in final_decisions(session, since):
-        score = session.scalar(
-            select(ScoreRow).where(ScoreRow.comment_id == comment.id).order_by(ScoreRow.id.desc()).limit(1)
-        )
-        model = session.scalar(
-            select(DecisionRow).where(DecisionRow.comment_id == comment.id).order_by(DecisionRow.id).limit(1)
-        )
-        record = {"text": comment.text, "source": "officer_decisions", "synthetic": False, "council": comment.council,
-                  "text_key": comment.text_key, "officer_action": decision.action, "reason_code": decision.reason_code,
-                  "model_action": model.action if model else None, "model_version": model.model_version if model else None,
-                  "policy_version": model.policy_version if model else None,
-                  "model_scores": json.dumps(score.scores if score else None), "intent": score.intent if score else "",
-                  "received_at": comment.received_at, "decided_at": decision.created_at, "pii_spans": "[]"}  # fmt: skip
-        for label in LABELS:
-            known = label in decision.labels
-            record[label] = int(decision.labels.get(label, 0)) if known else 0
-            record[mask_column(label)] = known
-        records.append(record)
+    standing = [(d, c) for d, c in standing_decisions(session, since=since) if c.text]
+    ids = [comment.id for _, comment in standing]
+    scores = reviews.latest_scores(session, comment_ids=ids)
+    models = reviews.first_decisions(session, comment_ids=ids)
+    records = [_record(d, c, scores.get(c.id), models.get(c.id)) for d, c in standing]
     frame = pd.DataFrame.from_records(records)
     conflicts: list[str] = []
     if not frame.empty:
@@ -65,10 +38,43 @@ def export(
     output.parent.mkdir(parents=True, exist_ok=True)
     frame.drop(columns=["text_key"], errors="ignore").to_parquet(output, index=False)
     digest = hashlib.sha256(output.read_bytes()).hexdigest()[:16]
-    summary = {"version": EXPORT_VERSION, "rows": len(frame), "since": since.isoformat(), "sha256": digest,
-               "conflicting_texts": len(conflicts), "splits": frame["split"].value_counts().to_dict() if len(frame) else {}}  # fmt: skip
+    summary = {
+        "version": EXPORT_VERSION,
+        "rows": len(frame),
+        "since": since.isoformat(),
+        "sha256": digest,
+        "conflicting_texts": len(conflicts),
+        "splits": frame["split"].value_counts().to_dict() if len(frame) else {},
+    }
     output.with_suffix(".summary.json").write_text(json.dumps(summary, indent=2, default=str))
     return summary
+
+
+def _record(decision: Any, comment: Any, score: Any, model: Any) -> dict[str, Any]:
+    """One training row: the comment's text, the officer's labels (known where given) and what
+    the model said, without the author's handle."""
+    record: dict[str, Any] = {
+        "text": comment.text,
+        "source": "officer_decisions",
+        "synthetic": False,
+        "council": comment.council,
+        "text_key": comment.text_key,
+        "officer_action": decision.action,
+        "reason_code": decision.reason_code,
+        "model_action": model.action if model else None,
+        "model_version": model.model_version if model else None,
+        "policy_version": model.policy_version if model else None,
+        "model_scores": json.dumps(score.scores if score else None),
+        "intent": score.intent if score else "",
+        "received_at": comment.received_at,
+        "decided_at": decision.created_at,
+        "pii_spans": "[]",
+    }
+    for label in LABELS:
+        known = label in decision.labels
+        record[label] = int(decision.labels.get(label, 0)) if known else 0
+        record[mask_column(label)] = known
+    return record
 
 
 def _time_split(decided_at: pd.Series, test_share: float, val_share: float) -> list[str]:

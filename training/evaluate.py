@@ -17,11 +17,20 @@ from triage.scoring.base import Scorer
 
 REPORTS = Path("reports")
 HEADLINE_NAMES = {
-    "olid_a": "macro-F1", "tweeteval_hate": "macro-F1", "hatecheck": "accuracy", "youtube_heldout": "spam F1",
-    "sms_test": "spam F1", "pii_uk_synthetic": "span F1", "pii_presidio": "span F1",
-    "complaints": "needs_response F1", "ethos": "macro-F1", "council_synthetic": "harmless flagged, lower is better",
-    "council_dev": "macro-F1", "council_test": "macro-F1", "council_welsh": "macro-F1",
-}  # fmt: skip
+    "olid_a": "macro-F1",
+    "tweeteval_hate": "macro-F1",
+    "hatecheck": "accuracy",
+    "youtube_heldout": "spam F1",
+    "sms_test": "spam F1",
+    "pii_uk_synthetic": "span F1",
+    "pii_presidio": "span F1",
+    "complaints": "needs_response F1",
+    "ethos": "macro-F1",
+    "council_synthetic": "harmless flagged, lower is better",
+    "council_dev": "macro-F1",
+    "council_test": "macro-F1",
+    "council_welsh": "macro-F1",
+}
 
 
 # Council suites carry tables of their own, written below the summary.
@@ -65,9 +74,12 @@ def evaluate_labelled(scorer: Scorer, path: Path) -> dict:
         any(s.scores[label] >= scorer.thresholds[label] for label in LABELS if label != "needs_response")
         for s in unlabelled
     ]
-    return {"per_label": per_label, "macro_f1": float(np.mean(f1s)) if f1s else float("nan"),
-            "false_flag_rate_unlabelled": float(np.mean(false_flags)) if false_flags else float("nan"),
-            "n": len(rows)}  # fmt: skip
+    return {
+        "per_label": per_label,
+        "macro_f1": float(np.mean(f1s)) if f1s else float("nan"),
+        "false_flag_rate_unlabelled": float(np.mean(false_flags)) if false_flags else float("nan"),
+        "n": len(rows),
+    }
 
 
 def _fmt(value: object) -> str:

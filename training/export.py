@@ -27,11 +27,23 @@ def export_onnx(model: PolicyModel, path: Path) -> None:
     model.backbone.set_attn_implementation("eager")
     ids = torch.ones(2, 16, dtype=torch.long)
     mask = torch.ones(2, 16, dtype=torch.long)
-    axes = {"input_ids": {0: "batch", 1: "sequence"}, "attention_mask": {0: "batch", 1: "sequence"},
-            "label_logits": {0: "batch"}, "intent_logits": {0: "batch"}, "pii_logits": {0: "batch", 1: "sequence"}}  # fmt: skip
-    torch.onnx.export(model, (ids, mask), str(path), input_names=["input_ids", "attention_mask"],
-                      output_names=["label_logits", "intent_logits", "pii_logits"], dynamic_axes=axes, opset_version=OPSET,
-                      dynamo=False)  # fmt: skip
+    axes = {
+        "input_ids": {0: "batch", 1: "sequence"},
+        "attention_mask": {0: "batch", 1: "sequence"},
+        "label_logits": {0: "batch"},
+        "intent_logits": {0: "batch"},
+        "pii_logits": {0: "batch", 1: "sequence"},
+    }
+    torch.onnx.export(
+        model,
+        (ids, mask),
+        str(path),
+        input_names=["input_ids", "attention_mask"],
+        output_names=["label_logits", "intent_logits", "pii_logits"],
+        dynamic_axes=axes,
+        opset_version=OPSET,
+        dynamo=False,
+    )
 
 
 # Matrix multiplies left in fp32, fewest first: the first set whose validation F1 stays within
@@ -55,8 +67,14 @@ def quantise(fp32: Path, output: Path, exclude: tuple[str, ...] = ()) -> None:
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     names = [node.name for node in onnx.load(str(fp32)).graph.node if any(p in node.name for p in exclude)]
-    quantize_dynamic(str(fp32), str(output), weight_type=QuantType.QInt8, per_channel=True, nodes_to_exclude=names,
-                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT})  # fmt: skip
+    quantize_dynamic(
+        str(fp32),
+        str(output),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        nodes_to_exclude=names,
+        extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+    )
 
 
 def choose_exclusions(

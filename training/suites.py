@@ -121,14 +121,24 @@ def _pii(scorer: Scorer, rows: list[dict]) -> dict:
     y = np.array([r["labels"]["personal_info"] for r in rows])
     label = binary_metrics(y, _label(scored, "personal_info"), scorer.thresholds["personal_info"])
     per_type = {
-        kind: round(span_scores([[g for g in spans if g[2] == kind] for spans in gold],
-                                [[p for p in spans if p[2] == kind] for spans in pred])["f1"], 3)
+        kind: round(
+            span_scores(
+                [[g for g in spans if g[2] == kind] for spans in gold],
+                [[p for p in spans if p[2] == kind] for spans in pred],
+            )["f1"],
+            3,
+        )
         for kind in sorted({g[2] for spans in gold for g in spans})
-    }  # fmt: skip
+    }
     from_model = sum(span.source == "model" for x in scored for span in x.pii_spans)
-    return {"span": span_scores(gold, pred), "span_untyped": span_scores(gold, pred, typed=False),
-            "span_f1_per_type": per_type, "spans_from_model_head": from_model,
-            "personal_info_f1": label["f1"], "n": len(rows)}  # fmt: skip
+    return {
+        "span": span_scores(gold, pred),
+        "span_untyped": span_scores(gold, pred, typed=False),
+        "span_f1_per_type": per_type,
+        "spans_from_model_head": from_model,
+        "personal_info_f1": label["f1"],
+        "n": len(rows),
+    }
 
 
 def pii_uk_synthetic(scorer: Scorer) -> dict:
@@ -190,8 +200,12 @@ def council_synthetic(scorer: Scorer) -> dict:
     intents = test["intent"].to_numpy()
     has_intent = intents != ""
     intent_acc = float(np.mean([s.intent == i for s, i, h in zip(scored, intents, has_intent, strict=False) if h]))
-    return {"false_flag_rate_harmless": float(harmful_flags[harmless].mean()), "needs_response_f1": m["f1"],
-            "intent_accuracy": intent_acc, "n": len(test)}  # fmt: skip
+    return {
+        "false_flag_rate_harmless": float(harmful_flags[harmless].mean()),
+        "needs_response_f1": m["f1"],
+        "intent_accuracy": intent_acc,
+        "n": len(test),
+    }
 
 
 SUITES: dict[str, Suite] = {
@@ -243,10 +257,19 @@ SUITE_GROUPS = {"council": ["council_dev", "council_test", "council_welsh"]}
 
 def headline(name: str, result: dict) -> float | None:
     """The one figure per suite that the tables compare."""
-    key = {"olid_a": "macro_f1", "tweeteval_hate": "macro_f1", "hatecheck": "accuracy", "youtube_heldout": "f1",
-           "sms_test": "f1", "complaints": "needs_response_f1", "ethos": "macro_f1",
-           "council_synthetic": "false_flag_rate_harmless", "council_dev": "macro_f1",
-           "council_test": "macro_f1", "council_welsh": "macro_f1"}.get(name)  # fmt: skip
+    key = {
+        "olid_a": "macro_f1",
+        "tweeteval_hate": "macro_f1",
+        "hatecheck": "accuracy",
+        "youtube_heldout": "f1",
+        "sms_test": "f1",
+        "complaints": "needs_response_f1",
+        "ethos": "macro_f1",
+        "council_synthetic": "false_flag_rate_harmless",
+        "council_dev": "macro_f1",
+        "council_test": "macro_f1",
+        "council_welsh": "macro_f1",
+    }.get(name)
     if name.startswith("pii_"):
         return result["span"]["f1"]
     return result.get(key) if key else None

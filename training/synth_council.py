@@ -272,9 +272,13 @@ class CouncilRow:
 
 def _fill(template: str, rng: random.Random) -> str:
     return template.format(
-        place=rng.choice(PLACES), street=rng.choice(STREETS), service=rng.choice(SERVICES),
-        topic=rng.choice(TOPICS), party=rng.choice(PARTIES), name=rng.choice(NAMES),
-    )  # fmt: skip
+        place=rng.choice(PLACES),
+        street=rng.choice(STREETS),
+        service=rng.choice(SERVICES),
+        topic=rng.choice(TOPICS),
+        party=rng.choice(PARTIES),
+        name=rng.choice(NAMES),
+    )
 
 
 def generate(n: int, seed: int) -> Iterator[CouncilRow]:

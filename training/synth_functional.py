@@ -55,22 +55,63 @@ GROUPS: list[tuple[str, str]] = [
 ]
 # Targets without a protected characteristic: abusing them is not hate (it may be abuse).
 UNPROTECTED: list[str] = [
-    "traffic wardens", "council officers", "cyclists", "landlords", "estate agents", "politicians",
-    "bin men", "planners", "tourists", "dog walkers", "Londoners", "football fans", "van drivers",
-]  # fmt: skip
+    "traffic wardens",
+    "council officers",
+    "cyclists",
+    "landlords",
+    "estate agents",
+    "politicians",
+    "bin men",
+    "planners",
+    "tourists",
+    "dog walkers",
+    "Londoners",
+    "football fans",
+    "van drivers",
+]
 OBJECTS: list[str] = [
-    "potholes", "the new bins", "speed bumps", "roadworks", "parking meters", "the one-way system",
-    "the new cycle lane", "Mondays", "wheelie bins", "traffic lights on the bypass",
-]  # fmt: skip
+    "potholes",
+    "the new bins",
+    "speed bumps",
+    "roadworks",
+    "parking meters",
+    "the one-way system",
+    "the new cycle lane",
+    "Mondays",
+    "wheelie bins",
+    "traffic lights on the bypass",
+]
 BAD_NOUNS = [
-    "vermin", "parasites", "scum", "rats", "animals", "subhuman", "a disease", "a plague", "filth",
-    "thieves", "criminals", "scroungers", "liars", "freaks", "savages", "cockroaches", "a cancer",
-]  # fmt: skip
+    "vermin",
+    "parasites",
+    "scum",
+    "rats",
+    "animals",
+    "subhuman",
+    "a disease",
+    "a plague",
+    "filth",
+    "thieves",
+    "criminals",
+    "scroungers",
+    "liars",
+    "freaks",
+    "savages",
+    "cockroaches",
+    "a cancer",
+]
 BAD_ADJS = ["disgusting", "filthy", "dirty", "lazy", "stupid", "worthless", "dangerous", "evil", "pathetic", "useless"]
 ACTIVITIES = [
-    "vote", "live in {place}", "work with children", "get council houses", "use the leisure centre",
-    "stand for the council", "run a business here", "have children", "be teachers",
-]  # fmt: skip
+    "vote",
+    "live in {place}",
+    "work with children",
+    "get council houses",
+    "use the leisure centre",
+    "stand for the council",
+    "run a business here",
+    "have children",
+    "be teachers",
+]
 
 # Hateful: hate 1 (and threat 1 for the threat families).
 _HATE = [
@@ -271,10 +312,20 @@ def _fill(template: str, rng: random.Random, perturb: bool) -> str:
     place = rng.choice(PLACES)
     council = place.lower().replace(" ", "").replace("-", "")
     return template.format(
-        G=group, S=single, bad=bad, adj=adj, activity=rng.choice(ACTIVITIES).format(place=place), place=place,
-        U=rng.choice(UNPROTECTED), O=rng.choice(OBJECTS), name=rng.choice(NAMES), topic=rng.choice(TOPICS),
-        service=rng.choice(SERVICES), phone=_phone(rng), email=f"{rng.choice(['contact', 'help', 'info'])}@{council}.gov.uk",
-    )  # fmt: skip
+        G=group,
+        S=single,
+        bad=bad,
+        adj=adj,
+        activity=rng.choice(ACTIVITIES).format(place=place),
+        place=place,
+        U=rng.choice(UNPROTECTED),
+        O=rng.choice(OBJECTS),
+        name=rng.choice(NAMES),
+        topic=rng.choice(TOPICS),
+        service=rng.choice(SERVICES),
+        phone=_phone(rng),
+        email=f"{rng.choice(['contact', 'help', 'info'])}@{council}.gov.uk",
+    )
 
 
 def _capitalised(text: str) -> str:
@@ -286,13 +337,19 @@ _FAMILIES: list[tuple[str, float, dict[str, int], list[str], bool]] = [
     ("hate", 0.26, {"hate": 1, "spam": 0, "personal_info": 0, "needs_response": 0}, _HATE, True),
     ("hate_threat", 0.08, {"hate": 1, "threat": 1, "spam": 0, "personal_info": 0}, _HATE_THREAT, True),
     ("not_hate", 0.24, dict.fromkeys(("hate", "threat", "obscene", "spam", "personal_info"), 0), _NOT_HATE_CLEAN, True),
-    ("abuse_not_hate", 0.06, {"hate": 0, "threat": 0, "abuse": 1, "spam": 0, "personal_info": 0}, _ABUSE_NOT_HATE, False),
+    (
+        "abuse_not_hate",
+        0.06,
+        {"hate": 0, "threat": 0, "abuse": 1, "spam": 0, "personal_info": 0},
+        _ABUSE_NOT_HATE,
+        False,
+    ),
     ("object_not_hate", 0.05, dict.fromkeys(_ALL_ZERO, 0), _OBJECT_NOT_HATE, False),
     ("threat_person", 0.08, {"threat": 1, "abuse": 1, "hate": 0, "spam": 0, "personal_info": 0}, _THREAT_PERSON, False),
     ("idiom", 0.07, dict.fromkeys(_ALL_ZERO, 0), _IDIOM, False),
     ("council_contact", 0.08, dict.fromkeys(_ALL_ZERO, 0) | {"needs_response": 0}, _CONTACT, False),
     ("civil_criticism", 0.08, dict.fromkeys(_ALL_ZERO, 0), _CIVIL, False),
-]  # fmt: skip
+]
 
 
 def generate(n: int, seed: int, misspell_rate: float = 0.2) -> Iterator[FunctionalRow]:

@@ -133,10 +133,17 @@ def _value(slot: str, fake: Faker, rng: random.Random) -> str:
 
 
 _SLOT_TYPE = {
-    "name": "person_name", "phone": "phone", "email": "email", "postcode": "postcode",
-    "address": "address", "ni": "ni_number", "sort_code": "bank_details", "account": "bank_details",
-    "dob": "date_of_birth", "reg": "vehicle_registration",
-}  # fmt: skip
+    "name": "person_name",
+    "phone": "phone",
+    "email": "email",
+    "postcode": "postcode",
+    "address": "address",
+    "ni": "ni_number",
+    "sort_code": "bank_details",
+    "account": "bank_details",
+    "dob": "date_of_birth",
+    "reg": "vehicle_registration",
+}
 
 
 def _fill(template: str, fake: Faker, rng: random.Random) -> SynthRow:

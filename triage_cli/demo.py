@@ -9,13 +9,11 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from triage.config import get_settings
-from triage.policy.profile import profile_by_name
-from triage.service import IncomingComment, record
+from triage.service import IncomingComment, Profiles, Triage, load_scorer
+from triage.storage import repo
 from triage.storage.accounts import create_user
-from triage.storage.tables import UserRow
 
 app = typer.Typer(help="Demonstration data.", no_args_is_help=True)
 
@@ -69,6 +67,26 @@ HANDLES = [
 ]
 
 
+def _demo_comments(council: str, started: datetime, rng: random.Random) -> list[tuple[datetime, IncomingComment]]:
+    stamp = int(datetime.now(UTC).timestamp())
+    return [
+        (
+            started + timedelta(minutes=7 * index),
+            IncomingComment(
+                council=council,
+                platform=rng.choice(["facebook", "x", "instagram"]),
+                external_id=f"demo-{stamp}-{index}",
+                author_handle=rng.choice(HANDLES),
+                post_id=post,
+                post_topic=f"Council update: {post}",
+                text=text,
+                created_at=None,
+            ),
+        )
+        for index, (post, text) in enumerate(COMMENTS)
+    ]
+
+
 @app.command("seed")
 def seed(
     councils: Annotated[list[str] | None, typer.Option("--council", help="councils to seed")] = None,
@@ -76,38 +94,25 @@ def seed(
     password: Annotated[str, typer.Option(help="password for the demo officer and manager")] = "demo-password-1",
 ) -> None:
     """Post the demo comments through the service and create demo accounts (officer, manager)."""
-    from triage.scoring.registry import load_bundle
     from triage_cli.service import now_utc, open_sessions
 
     settings = get_settings()
     chosen = councils or ["swale", "lewes"]
-    scorer = load_bundle(model or settings.model_path)
-    rng = random.Random(7)
-    started = datetime.now(UTC) - timedelta(hours=3)
     sessions = open_sessions()
     with sessions() as session:
         for name, role in (("demo-officer", "officer"), ("demo-manager", "manager")):
-            if session.scalar(select(UserRow).where(UserRow.username == name)) is None:
+            if repo.user_named(session, username=name) is None:
                 create_user(session, username=name, password=password, role=role, councils=chosen, now=now_utc())
         session.commit()
-    stamp = int(datetime.now(UTC).timestamp())
+    scorer = load_scorer(model or settings.model_path)
+    rng, started = random.Random(7), datetime.now(UTC) - timedelta(hours=3)
+    moment = [started]
+    triage = Triage(scorer, Profiles(settings), sessions, clock=lambda: moment[0])
     with typer.progressbar(length=len(chosen) * len(COMMENTS), label="seeding") as bar:
         for council in chosen:
-            profile = profile_by_name(settings.profile_for(council))
-            for index, (post, text) in enumerate(COMMENTS):
-                scored = scorer.score([text])[0]
-                incoming = IncomingComment(council=council, platform=rng.choice(["facebook", "x", "instagram"]),
-                                           external_id=f"demo-{stamp}-{index}", author_handle=rng.choice(HANDLES), post_id=post,
-                                           post_topic=f"Council update: {post}", text=text, created_at=None)  # fmt: skip
-                with sessions() as session:
-                    record(
-                        session,
-                        incoming,
-                        scored,
-                        profile,
-                        model_version=scorer.version,
-                        now=started + timedelta(minutes=7 * index),
-                    )
+            for at, incoming in _demo_comments(council, started, rng):
+                moment[0] = at  # one at a time, each at its own time of day, as residents post them
+                triage.score_and_record([incoming])
                 bar.update(1)
     typer.echo(
         f"seeded {len(COMMENTS)} comments for {', '.join(chosen)}; sign in as demo-officer or demo-manager with {password!r}"

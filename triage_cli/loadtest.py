@@ -19,14 +19,18 @@ from typing import Annotated
 import httpx
 import numpy as np
 import typer
-from sqlalchemy import func, select
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SAMPLE_TEXTS = [
-    "When is the green bin collection in Faversham this week?", "There's a massive pothole on Station Road, please fix it",
-    "You lot at the council are clueless", "Lovely photo of the seafront", "Vote Reform on Thursday!",
-    "Earn £500 a day from home, DM me", "ring him on 07911 123456 and tell him", "I want to make a formal complaint about the tip",
-]  # fmt: skip
+    "When is the green bin collection in Faversham this week?",
+    "There's a massive pothole on Station Road, please fix it",
+    "You lot at the council are clueless",
+    "Lovely photo of the seafront",
+    "Vote Reform on Thursday!",
+    "Earn £500 a day from home, DM me",
+    "ring him on 07911 123456 and tell him",
+    "I want to make a formal complaint about the tip",
+]
 
 
 @dataclass
@@ -44,8 +48,9 @@ def _free_port() -> int:
 
 def _start_server(port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "triage_cli.main", "serve", "--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(command, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
 
 
 def _wait_ready(url: str, timeout: float = 90.0) -> None:
@@ -62,8 +67,13 @@ def _wait_ready(url: str, timeout: float = 90.0) -> None:
 
 def _body(external_id: str, run: str) -> dict[str, str]:
     n = int(external_id.split("-")[-1])
-    return {"platform": "loadtest", "external_id": external_id, "author_handle": f"author-{n % 500}",
-            "post_id": f"{run}-{n % 50}", "text": f"{SAMPLE_TEXTS[n % len(SAMPLE_TEXTS)]} #{external_id}"}  # fmt: skip
+    return {
+        "platform": "loadtest",
+        "external_id": external_id,
+        "author_handle": f"author-{n % 500}",
+        "post_id": f"{run}-{n % 50}",
+        "text": f"{SAMPLE_TEXTS[n % len(SAMPLE_TEXTS)]} #{external_id}",
+    }
 
 
 async def _post_all(
@@ -107,15 +117,13 @@ async def _post_all(
 
 
 def _stored(database_url: str, run: str) -> dict[str, int]:
-    from triage.storage.db import make_engine
-    from triage.storage.tables import CommentRow
+    from triage.storage import repo
+    from triage.storage.db import Database
 
-    engine = make_engine(database_url)
-    with engine.connect() as connection:
-        rows = connection.execute(select(CommentRow.external_id, func.count()).where(CommentRow.external_id.like(f"{run}-%"))
-                                  .group_by(CommentRow.external_id))  # fmt: skip
-        counts = {external_id: count for external_id, count in rows}
-    engine.dispose()
+    database = Database.open(database_url, upgrade=False)
+    with database.sessions() as session:
+        counts = repo.copies_by_external_id(session, prefix=f"{run}-")
+    database.close()
     return counts
 
 
@@ -220,22 +228,38 @@ def loadtest(
     per_request = (f", {batch} a request" if batch > 1 else "") + (
         f", {workers} server processes" if workers > 1 else ""
     )
-    typer.echo(f"posted {count} at concurrency {concurrency}{per_request} to {database_url.split(':')[0]}; acknowledged {len(tally.acknowledged)}, "
-               f"errors {tally.errors or 0}, lost {len(lost)}, duplicated {len(doubled)}, stored {sum(stored.values())}")  # fmt: skip
+    typer.echo(
+        f"posted {count} at concurrency {concurrency}{per_request} to {database_url.split(':')[0]}; acknowledged {len(tally.acknowledged)}, "
+        f"errors {tally.errors or 0}, lost {len(lost)}, duplicated {len(doubled)}, stored {sum(stored.values())}"
+    )
     if len(latencies):
-        typer.echo(f"throughput {rate:.1f}/s over HTTP with persistence; latency per request p50 {np.percentile(latencies, 50):.1f} ms, "
-                   f"p95 {np.percentile(latencies, 95):.1f} ms, p99 {np.percentile(latencies, 99):.1f} ms")  # fmt: skip
+        typer.echo(
+            f"throughput {rate:.1f}/s over HTTP with persistence; latency per request p50 {np.percentile(latencies, 50):.1f} ms, "
+            f"p95 {np.percentile(latencies, 95):.1f} ms, p99 {np.percentile(latencies, 99):.1f} ms"
+        )
     if tally.acknowledged and not kill_after:
         per = 1000 / len(tally.acknowledged)
-        typer.echo(f"CPU per comment: server {server_cpu * per:.2f} ms, load generator {client_cpu * per:.2f} ms "
-                   f"(this machine has {os.cpu_count()} cores shared by both)")  # fmt: skip
+        typer.echo(
+            f"CPU per comment: server {server_cpu * per:.2f} ms, load generator {client_cpu * per:.2f} ms "
+            f"(this machine has {os.cpu_count()} cores shared by both)"
+        )
     typer.echo(f"in-process batched baseline {baseline:.1f}/s; HTTP/in-process ratio {rate / baseline:.2f}")
     if lost or doubled:
         raise typer.Exit(1)
 
 
-async def _kill_midway(url: str, key: str, ids: list[str], concurrency: int, tally: Tally, time_limit: float, run: str,
-                       server: subprocess.Popen[bytes], kill_after: int, batch: int) -> None:  # fmt: skip
+async def _kill_midway(
+    url: str,
+    key: str,
+    ids: list[str],
+    concurrency: int,
+    tally: Tally,
+    time_limit: float,
+    run: str,
+    server: subprocess.Popen[bytes],
+    kill_after: int,
+    batch: int,
+) -> None:
     posting = asyncio.ensure_future(_post_all(url, key, ids, concurrency, tally, time_limit, run, batch))
     while len(tally.acknowledged) < kill_after and not posting.done():
         await asyncio.sleep(0.02)

@@ -79,7 +79,7 @@ def score(
 ) -> None:
     """Score a JSON-lines file; other fields are carried through."""
     from triage.data import read_jsonl
-    from triage.scoring.base import flags
+    from triage.scoring.base import flagged
 
     scorer = resolve_model(model)
     rows = list(read_jsonl(input))
@@ -90,8 +90,12 @@ def score(
         for start in range(0, len(rows), batch_size):
             chunk = rows[start : start + batch_size]
             for row, scored in zip(chunk, scorer.score([r["text"] for r in chunk]), strict=True):
-                row |= {"scores": scored.scores, "flags": flags(scored, scorer.thresholds),
-                        "pii_spans": [s.as_dict() for s in scored.pii_spans], "intent": scored.intent}  # fmt: skip
+                row |= {
+                    "scores": scored.scores,
+                    "flags": flagged(scored.scores, scorer.thresholds),
+                    "pii_spans": [s.as_dict() for s in scored.pii_spans],
+                    "intent": scored.intent,
+                }
                 handle.write(json.dumps(row, ensure_ascii=False) + "\n")
             bar.update(len(chunk))
 
@@ -206,8 +210,12 @@ def compare(
     from training.promotion import compare as run_compare
     from training.promotion import table
 
-    result = run_compare(resolve_model(champion), resolve_model(challenger), decisions,
-                         Path(challenger) if Path(challenger).is_dir() else None)  # fmt: skip
+    result = run_compare(
+        resolve_model(champion),
+        resolve_model(challenger),
+        decisions,
+        Path(challenger) if Path(challenger).is_dir() else None,
+    )
     text = table(result, model_name(champion), model_name(challenger))
     typer.echo(text)
     out = Path("reports") / f"compare-{model_name(champion)}-vs-{model_name(challenger)}.md"

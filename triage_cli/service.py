@@ -12,8 +12,9 @@ import typer
 from sqlalchemy import select
 
 from triage.config import get_settings
+from triage.labels import API_SCOPES, ROLES
 from triage.storage import repo
-from triage.storage.accounts import API_SCOPES, ROLES, create_api_key, create_user, revoke_api_key
+from triage.storage.accounts import create_api_key, create_user, revoke_api_key
 from triage.storage.db import make_engine, migrate, session_factory
 from triage.storage.tables import ApiKeyRow, AuthorRow, CommentRow, DecisionRow, OfficerDecisionRow, ScoreRow, UserRow
 
@@ -66,8 +67,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 
 
 @apikey_app.command("create")
-def apikey_create(name: str, council: Annotated[list[str], typer.Option(help="council(s) the key serves")],
-                  scope: Annotated[list[str] | None, typer.Option(help=f"scopes: {', '.join(API_SCOPES)}")] = None) -> None:  # fmt: skip
+def apikey_create(
+    name: str,
+    council: Annotated[list[str], typer.Option(help="council(s) the key serves")],
+    scope: Annotated[list[str] | None, typer.Option(help=f"scopes: {', '.join(API_SCOPES)}")] = None,
+) -> None:
     """Create a key and print it once."""
     with open_sessions()() as session:
         key = create_api_key(
@@ -95,9 +99,12 @@ def apikey_list() -> None:
 
 
 @user_app.command("create")
-def user_create(name: str, role: Annotated[str, typer.Option(help=f"one of {', '.join(ROLES)}")],
-                council: Annotated[list[str] | None, typer.Option(help="councils (default: all)")] = None,
-                password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "") -> None:  # fmt: skip
+def user_create(
+    name: str,
+    role: Annotated[str, typer.Option(help=f"one of {', '.join(ROLES)}")],
+    council: Annotated[list[str] | None, typer.Option(help="councils (default: all)")] = None,
+    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
+) -> None:
     """Create a person's account (asks for the password when --password is absent)."""
     with open_sessions()() as session:
         create_user(
@@ -115,20 +122,46 @@ def sar(
         comments = list(session.scalars(select(CommentRow).where(CommentRow.author_handle == handle)))
         export = {"handle": handle, "exported_at": now_utc().isoformat(), "authors": [], "comments": []}
         for author in session.scalars(select(AuthorRow).where(AuthorRow.handle == handle)):
-            export["authors"].append({"council": author.council, "platform": author.platform, "warnings": author.warnings,
-                                      "blocked": author.blocked, "appeal_after": str(author.appeal_after or "")})  # fmt: skip
+            export["authors"].append(
+                {
+                    "council": author.council,
+                    "platform": author.platform,
+                    "warnings": author.warnings,
+                    "blocked": author.blocked,
+                    "appeal_after": str(author.appeal_after or ""),
+                }
+            )
         for c in comments:
-            export["comments"].append({
-                "id": c.id, "council": c.council, "platform": c.platform, "post_id": c.post_id, "text": c.text,
-                "received_at": c.received_at.isoformat(),
-                "scores": [s.scores for s in session.scalars(select(ScoreRow).where(ScoreRow.comment_id == c.id))],
-                "decisions": [{"action": d.action, "flags": d.flags, "at": d.created_at.isoformat()}
-                              for d in session.scalars(select(DecisionRow).where(DecisionRow.comment_id == c.id))],
-                "officer_decisions": [{"action": o.action, "reason_code": o.reason_code, "at": o.created_at.isoformat()}
-                                      for o in session.scalars(select(OfficerDecisionRow).where(OfficerDecisionRow.comment_id == c.id))],
-            })  # fmt: skip
-        repo.audit(session, actor="cli", kind="subject_access_export", subject="author", council=None,
-                   detail={"comments": len(comments)}, now=now_utc())  # fmt: skip
+            export["comments"].append(
+                {
+                    "id": c.id,
+                    "council": c.council,
+                    "platform": c.platform,
+                    "post_id": c.post_id,
+                    "text": c.text,
+                    "received_at": c.received_at.isoformat(),
+                    "scores": [s.scores for s in session.scalars(select(ScoreRow).where(ScoreRow.comment_id == c.id))],
+                    "decisions": [
+                        {"action": d.action, "flags": d.flags, "at": d.created_at.isoformat()}
+                        for d in session.scalars(select(DecisionRow).where(DecisionRow.comment_id == c.id))
+                    ],
+                    "officer_decisions": [
+                        {"action": o.action, "reason_code": o.reason_code, "at": o.created_at.isoformat()}
+                        for o in session.scalars(
+                            select(OfficerDecisionRow).where(OfficerDecisionRow.comment_id == c.id)
+                        )
+                    ],
+                }
+            )
+        repo.audit(
+            session,
+            actor="cli",
+            kind="subject_access_export",
+            subject="author",
+            council=None,
+            detail={"comments": len(comments)},
+            now=now_utc(),
+        )
         session.commit()
     text = json.dumps(export, indent=2)
     if output:

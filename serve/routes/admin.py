@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 from pydantic import BaseModel
+from starlette.concurrency import run_in_threadpool
 
-from serve.deps import PrincipalDep, SessionDep, StateDep
+from serve.deps import PrincipalDep, StateDep
 from serve.errors import ApiError
 from serve.security import utcnow
+from serve.state import AppState
 from triage.storage import repo
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -20,7 +22,7 @@ class ReloadPublic(BaseModel):
 @router.post(
     "/reload-model", response_model=ReloadPublic, summary="Load the bundle again and swap it in without downtime"
 )
-async def reload_model(principal: PrincipalDep, state: StateDep, session: SessionDep) -> ReloadPublic:
+async def reload_model(principal: PrincipalDep, state: StateDep) -> ReloadPublic:
     principal.require("admin")
     try:
         version = await state.reload_model()
@@ -30,14 +32,20 @@ async def reload_model(principal: PrincipalDep, state: StateDep, session: Sessio
             "reload_failed",
             f"the bundle at {state.settings.model_path} could not be loaded: {error}; still serving the old model",
         ) from None
-    repo.audit(
-        session,
-        actor=principal.actor,
-        kind="model_reloaded",
-        subject="model",
-        council=None,
-        detail={"version": version},
-        now=utcnow(),
-    )
-    session.commit()
+    await run_in_threadpool(_note_reload, state, principal.actor, version)
     return ReloadPublic(model_version=version)
+
+
+def _note_reload(state: AppState, actor: str, version: str) -> None:
+    # In a worker thread: database work never runs on the event loop that drives the batchers.
+    with state.sessions() as session:
+        repo.audit(
+            session,
+            actor=actor,
+            kind="model_reloaded",
+            subject="model",
+            council=None,
+            detail={"version": version},
+            now=utcnow(),
+        )
+        session.commit()

@@ -27,9 +27,16 @@ def council_for(body: CommentCreate, principal: Principal) -> str:
 
 
 def incoming(body: CommentCreate, principal: Principal) -> IncomingComment:
-    return IncomingComment(council=council_for(body, principal), platform=body.platform, external_id=body.external_id,
-                           author_handle=body.author_handle, post_id=body.post_id, post_topic=body.post_topic,
-                           text=body.text, created_at=body.created_at)  # fmt: skip
+    return IncomingComment(
+        council=council_for(body, principal),
+        platform=body.platform,
+        external_id=body.external_id,
+        author_handle=body.author_handle,
+        post_id=body.post_id,
+        post_topic=body.post_topic,
+        text=body.text,
+        created_at=body.created_at,
+    )
 
 
 @router.post(
@@ -40,7 +47,7 @@ def incoming(body: CommentCreate, principal: Principal) -> IncomingComment:
 )
 async def create_comment(body: CommentCreate, principal: PrincipalDep, state: StateDep) -> CommentPublic:
     principal.require("comments:write")
-    return CommentPublic.model_validate(await state.ingest(incoming(body, principal)))
+    return CommentPublic.model_validate(await state.ingest(incoming(body, principal)), from_attributes=True)
 
 
 @router.post("/batch", response_model=BatchPublic, summary="Triage up to 100 comments")
@@ -48,7 +55,7 @@ async def create_batch(body: BatchCreate, principal: PrincipalDep, state: StateD
     principal.require("comments:write")
     items = [incoming(comment, principal) for comment in body.comments]
     results = await asyncio.gather(*(state.ingest(item) for item in items))
-    return BatchPublic(results=[CommentPublic.model_validate(r) for r in results])
+    return BatchPublic(results=[CommentPublic.model_validate(r, from_attributes=True) for r in results])
 
 
 @router.get("/{comment_id}", response_model=CommentHistoryPublic, summary="A comment and its decision history")
@@ -57,12 +64,37 @@ def read_comment(comment_id: RowId, principal: PrincipalDep, session: SessionDep
     row = repo.get_comment(session, comment_id=comment_id, councils=list(principal.councils))
     if row is None:
         raise ApiError(404, "not_found", f"no comment {comment_id} in your councils")
-    history = [DecisionPublic(kind="model", at=d.created_at, action=d.action,
-                              detail={"flags": d.flags, "reasons": d.reasons, "model_version": d.model_version,
-                                      "policy_version": d.policy_version, "review_causes": d.review_causes})
-               for d in repo.decisions_of(session, comment_id=row.id)]  # fmt: skip
-    history += [DecisionPublic(kind="officer", at=o.created_at, action=o.action,
-                               detail={"labels": o.labels, "reason_code": o.reason_code, "user_id": o.user_id})
-                for o in repo.officer_decisions_of(session, comment_id=row.id)]  # fmt: skip
-    return CommentHistoryPublic(id=row.id, council=row.council, platform=row.platform, post_id=row.post_id, text=row.text,
-                                received_at=row.received_at, decisions=history)  # fmt: skip
+    history = [
+        DecisionPublic(
+            kind="model",
+            at=d.created_at,
+            action=d.action,
+            detail={
+                "flags": d.flags,
+                "reasons": d.reasons,
+                "model_version": d.model_version,
+                "policy_version": d.policy_version,
+                "review_causes": d.review_causes,
+            },
+        )
+        for d in repo.decisions_of(session, comment_id=row.id)
+    ]
+    history += [
+        DecisionPublic(
+            kind="officer",
+            at=o.created_at,
+            action=o.action,
+            detail={"labels": o.labels, "reason_code": o.reason_code, "user_id": o.user_id},
+        )
+        for o in repo.officer_decisions_of(session, comment_id=row.id)
+    ]
+    return CommentHistoryPublic(
+        id=row.id,
+        council=row.council,
+        platform=row.platform,
+        post_id=row.post_id,
+        text=row.text,
+        redacted_text=row.redacted_text,
+        received_at=row.received_at,
+        decisions=history,
+    )

@@ -4,20 +4,24 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Query
 
-from serve.deps import PrincipalDep, RowId, SessionDep, StateDep
+from serve.deps import PrincipalDep, RowId, SessionDep, StateDep, reviewer
 from serve.errors import ApiError
 from serve.schemas import AuthorPublic, OfficerDecisionCreate, OfficerDecisionPublic, ReviewItemPublic
 from serve.security import utcnow
 from triage import review
 from triage.storage import repo
-from triage.storage.tables import ReviewItemRow
 
 router = APIRouter(prefix="/v1", tags=["review"])
 
 
 @router.get("/authors", response_model=AuthorPublic, summary="An author's record and recent comments")
-def read_author(principal: PrincipalDep, session: SessionDep, platform: str = Query(max_length=32),
-                handle: str = Query(max_length=200), council: str | None = Query(default=None, max_length=64)) -> AuthorPublic:  # fmt: skip
+def read_author(
+    principal: PrincipalDep,
+    session: SessionDep,
+    platform: str = Query(max_length=32),
+    handle: str = Query(max_length=200),
+    council: str | None = Query(default=None, max_length=64),
+) -> AuthorPublic:
     principal.require("comments:read")
     councils = [council] if council else list(principal.councils)
     if not set(councils) <= set(principal.councils):
@@ -26,17 +30,27 @@ def read_author(principal: PrincipalDep, session: SessionDep, platform: str = Qu
     if not comments:
         raise ApiError(404, "not_found", "no such author in your councils")
     record = repo.author(session, council=comments[0].council, platform=platform, handle=handle)
-    return AuthorPublic(council=comments[0].council, platform=platform, handle=handle,
-                        warnings=record.warnings if record else 0, blocked=bool(record and record.blocked),
-                        appeal_after=record.appeal_after if record else None,
-                        comments=[{"id": c.id, "received_at": c.received_at.isoformat(), "text": c.text} for c in comments])  # fmt: skip
+    return AuthorPublic(
+        council=comments[0].council,
+        platform=platform,
+        handle=handle,
+        warnings=record.warnings if record else 0,
+        blocked=bool(record and record.blocked),
+        appeal_after=record.appeal_after if record else None,
+        comments=[{"id": c.id, "received_at": c.received_at.isoformat(), "text": c.text} for c in comments],
+    )
 
 
 @router.get("/review", response_model=list[ReviewItemPublic], summary="Open review items, most urgent first")
-def read_queue(principal: PrincipalDep, session: SessionDep, queue: str | None = Query(default=None, pattern="^(officer|manager)$"),
-               order: str = Query(default="priority", pattern="^(priority|uncertainty)$"),
-               action: str | None = Query(default=None, pattern="^(allow|respond|refer|remove)$"),
-               platform: str | None = Query(default=None, max_length=32), limit: int = Query(default=100, ge=1, le=500)) -> list[ReviewItemPublic]:  # fmt: skip
+def read_queue(
+    principal: PrincipalDep,
+    session: SessionDep,
+    queue: str | None = Query(default=None, pattern="^(officer|manager)$"),
+    order: str = Query(default="priority", pattern="^(priority|uncertainty)$"),
+    action: str | None = Query(default=None, pattern="^(allow|respond|refer|remove)$"),
+    platform: str | None = Query(default=None, max_length=32),
+    limit: int = Query(default=100, ge=1, le=500),
+) -> list[ReviewItemPublic]:
     principal.require("review:read")
     rows = repo.review_queue(
         session,
@@ -47,10 +61,22 @@ def read_queue(principal: PrincipalDep, session: SessionDep, queue: str | None =
         order=order,
         limit=limit,
     )
-    return [ReviewItemPublic(id=item.id, comment_id=item.comment_id, council=item.council, queue=item.queue, priority=item.priority,
-                             respond_by=item.respond_by, uncertainty=item.uncertainty, proposed_action=decision.action,
-                             review_causes=decision.review_causes, text=comment.text, platform=comment.platform)
-            for item, comment, decision in rows]  # fmt: skip
+    return [
+        ReviewItemPublic(
+            id=item.id,
+            comment_id=item.comment_id,
+            council=item.council,
+            queue=item.queue,
+            priority=item.priority,
+            respond_by=item.respond_by,
+            uncertainty=item.uncertainty,
+            proposed_action=decision.action,
+            review_causes=decision.review_causes,
+            text=comment.text,
+            platform=comment.platform,
+        )
+        for item, comment, decision in rows
+    ]
 
 
 @router.post(
@@ -62,14 +88,27 @@ def decide_item(
     principal.require("review:write")
     if principal.kind != "user":
         raise ApiError(403, "people_only", "officer decisions are made by signed-in people, not API keys")
-    item = session.get(ReviewItemRow, item_id)
-    if item is None or item.council not in principal.councils:
-        raise ApiError(404, "not_found", f"no review item {item_id} in your councils")
+    decision = review.OfficerDecision(**body.model_dump())
     try:
-        row = review.record_decision(session, item=item, user_id=principal.id, role=principal.role, action=body.action,
-                                     labels=dict(body.labels), reason_code=body.reason_code, note=body.note, now=utcnow())  # fmt: skip
+        outcome = review.decide(
+            session,
+            item_id=item_id,
+            actor=reviewer(principal),
+            decision=decision,
+            profiles=state.triage.profiles,
+            now=utcnow(),
+        )
+    except review.ItemNotFound:
+        raise ApiError(404, "not_found", f"no review item {item_id} in your councils") from None
     except review.ReviewError as error:
         raise ApiError(409, "review_conflict", str(error)) from None
-    session.commit()
-    return OfficerDecisionPublic(id=row.id, review_item_id=item.id, action=row.action, labels=row.labels,
-                                 reason_code=row.reason_code, created_at=row.created_at)  # fmt: skip
+    return OfficerDecisionPublic(
+        id=outcome.decision_ids[0],
+        review_item_id=outcome.review_item_id,
+        decision_ids=list(outcome.decision_ids),
+        action=outcome.action,
+        labels=outcome.labels,
+        reason_code=outcome.reason_code,
+        created_at=outcome.created_at,
+        redacted_text=outcome.redacted_text,
+    )

@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from triage.labels import LABELS
-from triage.storage.tables import CommentRow, DecisionRow, OfficerDecisionRow, ReviewItemRow, ScoreRow
+from triage.review import standing_decisions
+from triage.scoring.base import is_flagged
+from triage.storage import reviews
 
 
-def figures(session: Session, *, councils: list[str], thresholds: dict[str, float], now: datetime) -> dict[str, Any]:
-    open_items = select(ReviewItemRow).where(ReviewItemRow.council.in_(councils), ReviewItemRow.status == "open")
-    depth = {queue: count for queue, count in session.execute(
-        select(ReviewItemRow.queue, func.count()).where(ReviewItemRow.council.in_(councils), ReviewItemRow.status == "open").group_by(ReviewItemRow.queue))}  # fmt: skip
-    overdue = sum(1 for item in session.scalars(open_items) if item.respond_by is not None and item.respond_by < now)
-    by_action = {action: count for action, count in session.execute(
-        select(DecisionRow.action, func.count()).join(CommentRow, CommentRow.id == DecisionRow.comment_id)
-        .where(CommentRow.council.in_(councils)).group_by(DecisionRow.action))}  # fmt: skip
-    agreement: dict[str, dict[str, int]] = {label: {"agree": 0, "disagree": 0} for label in LABELS}
-    rows = session.execute(
-        select(OfficerDecisionRow.labels, ScoreRow.scores).join(ScoreRow, ScoreRow.comment_id == OfficerDecisionRow.comment_id)
-        .join(ReviewItemRow, ReviewItemRow.id == OfficerDecisionRow.review_item_id).where(ReviewItemRow.council.in_(councils))
-    )  # fmt: skip
-    for labels, scores in rows:
-        for label, value in (labels or {}).items():
-            model_says = scores.get(label, 0.0) >= thresholds.get(label, 0.5)
-            agreement[label]["agree" if model_says == bool(value) else "disagree"] += 1
-    return {"depth": depth, "overdue": overdue, "by_action": by_action,
-            "agreement": {label: v for label, v in agreement.items() if v["agree"] + v["disagree"]}}  # fmt: skip
+def agreement(session: Session, *, councils: list[str], thresholds: Mapping[str, float]) -> dict[str, dict[str, int]]:
+    """Per label, how often the officers' standing decisions agree with the model's flag."""
+    counts: dict[str, dict[str, int]] = {label: {"agree": 0, "disagree": 0} for label in LABELS}
+    decided = standing_decisions(session, councils=councils)
+    scores = reviews.latest_scores(session, comment_ids=[comment.id for _, comment in decided])
+    for decision, comment in decided:
+        score = scores.get(comment.id)
+        if score is None:
+            continue
+        for label, value in (decision.labels or {}).items():
+            model_says = is_flagged(score.scores, label, thresholds)
+            counts[label]["agree" if model_says == bool(value) else "disagree"] += 1
+    return {label: v for label, v in counts.items() if v["agree"] + v["disagree"]}
+
+
+def figures(session: Session, *, councils: list[str], thresholds: Mapping[str, float], now: datetime) -> dict[str, Any]:
+    return {
+        "depth": reviews.open_depth(session, councils=councils),
+        "overdue": reviews.overdue(session, councils=councils, now=now),
+        "by_action": reviews.actions_taken(session, councils=councils),
+        "agreement": agreement(session, councils=councils, thresholds=thresholds),
+    }

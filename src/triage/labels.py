@@ -88,3 +88,46 @@ def mask_column(label: str) -> str:
 
 
 MASK_COLUMNS: Final[tuple[str, ...]] = tuple(mask_column(label) for label in LABELS)
+
+# Why an officer decided as they did: offered in the review UI, and kept with the labels in the
+# exported training data (other codes sent through the API are stored as given).
+REASON_CODES: Final[tuple[str, ...]] = (
+    "agree_with_model",
+    "abusive",
+    "threatening",
+    "hateful",
+    "obscene",
+    "spam",
+    "party_political",
+    "personal_information",
+    "legitimate_criticism",
+    "needs_answer",
+    "off_topic",
+    "other",
+)
+
+# What an officer's decision may also do: to the author, and to which open items at once.
+AUTHOR_ACTIONS: Final[tuple[str, ...]] = ("none", "warn", "block")
+BULK_SCOPES: Final[tuple[str, ...]] = ("one", "duplicates", "author")
+
+ROLES: Final[tuple[str, ...]] = ("officer", "manager", "data_scientist", "admin")
+
+# Permissions: API keys are given some of these; people get them by role.
+SCOPES: Final[tuple[str, ...]] = (
+    "comments:write",
+    "comments:read",
+    "review:read",
+    "review:write",
+    "review:manage",  # decide the managers' queue (referrals) and block authors
+    "decisions:export",
+    "metrics:read",
+    "admin",
+)
+ROLE_SCOPES: Final[dict[str, frozenset[str]]] = {
+    "officer": frozenset({"comments:read", "review:read", "review:write"}),
+    "manager": frozenset({"comments:read", "review:read", "review:write", "review:manage"}),
+    "data_scientist": frozenset({"comments:read", "review:read", "decisions:export"}),
+    "admin": frozenset(SCOPES),
+}
+# What an API key may be given: machine clients never manage the review queue or export decisions.
+API_SCOPES: Final[tuple[str, ...]] = tuple(s for s in SCOPES if s not in ("review:manage", "decisions:export"))

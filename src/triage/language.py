@@ -17,7 +17,7 @@ CANDIDATES = ("en", "cy", "pl", "ro", "pa", "ur", "pt", "es", "ar", "bn", "gu", 
 ENGLISH_CONFIDENT = 0.9
 # Below this probability of English the comment is taken to be in another language.
 ENGLISH_UNLIKELY = 0.5
-MIN_LETTERS = 6  # fewer letters than this ("ok", "👍👍", "lol"): no language to speak of
+MIN_LETTERS = 10  # fewer letters than this ("ok", "👍👍", "you idiot"): too little to tell a language by
 # Short texts are guessed badly ("brilliant news" reads as Welsh): below this many words and letters
 # a non-English guess only stops automatic removal, it does not take the comment from the model.
 SURE_WORDS, SURE_LETTERS = 3, 15

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from datasketch import MinHash, MinHashLSH
 
@@ -20,13 +21,19 @@ SIMILARITY = 0.4
 MIN_KEY_CHARS = 20
 
 
+@lru_cache(maxsize=20_000)
+def _key(text: str) -> str:
+    return dedup_key(text)
+
+
 def shingles(text: str) -> set[bytes]:
-    key = dedup_key(text)
+    key = _key(text)
     if len(key) < SHINGLE:
         return {key.encode()}
     return {key[i : i + SHINGLE].encode() for i in range(len(key) - SHINGLE + 1)}
 
 
+@lru_cache(maxsize=20_000)  # a page's recent comments are compared again with every new one
 def signature(text: str) -> MinHash:
     minhash = MinHash(num_perm=PERMUTATIONS, seed=1)
     minhash.update_batch(list(shingles(text)))
@@ -45,13 +52,12 @@ def similar(a: str, b: str, similarity: float = SIMILARITY) -> bool:
 
 def count_copies(text: str, earlier: Iterable[str], similarity: float = SIMILARITY) -> int:
     """How many of the earlier texts are copies of `text`."""
-    key = dedup_key(text)
+    key = _key(text)
     if len(key) < MIN_KEY_CHARS:
-        return sum(dedup_key(other) == key for other in earlier)
+        return sum(_key(other) == key for other in earlier)
     mine = signature(text)
     return sum(
-        dedup_key(other) == key
-        or (len(dedup_key(other)) >= MIN_KEY_CHARS and mine.jaccard(signature(other)) >= similarity)
+        _key(other) == key or (len(_key(other)) >= MIN_KEY_CHARS and mine.jaccard(signature(other)) >= similarity)
         for other in earlier
     )
 

@@ -12,13 +12,48 @@ import unicodedata
 # Cyrillic and Greek letters that look like Latin ones, used to dodge word filters.
 _HOMOGLYPHS = str.maketrans(
     {
-        "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i",
-        "ј": "j", "ѕ": "s", "ԁ": "d", "ɡ": "g", "һ": "h", "к": "k", "м": "m", "т": "t",
-        "в": "b", "н": "h", "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H",
-        "О": "O", "Р": "P", "С": "C", "Т": "T", "Х": "X", "У": "Y", "α": "a", "ο": "o",
-        "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u", "χ": "x",
+        "а": "a",
+        "е": "e",
+        "о": "o",
+        "р": "p",
+        "с": "c",
+        "у": "y",
+        "х": "x",
+        "і": "i",
+        "ј": "j",
+        "ѕ": "s",
+        "ԁ": "d",
+        "ɡ": "g",
+        "һ": "h",
+        "к": "k",
+        "м": "m",
+        "т": "t",
+        "в": "b",
+        "н": "h",
+        "А": "A",
+        "В": "B",
+        "Е": "E",
+        "К": "K",
+        "М": "M",
+        "Н": "H",
+        "О": "O",
+        "Р": "P",
+        "С": "C",
+        "Т": "T",
+        "Х": "X",
+        "У": "Y",
+        "α": "a",
+        "ο": "o",
+        "ε": "e",
+        "ι": "i",
+        "κ": "k",
+        "ν": "v",
+        "ρ": "p",
+        "τ": "t",
+        "υ": "u",
+        "χ": "x",
     }
-)  # fmt: skip
+)
 
 # Characters standing for letters inside a word ("sh1t", "@ss", "f*ck" keeps its star: see below).
 _LEET = {"0": "o", "1": "i", "3": "e", "4": "a", "5": "s", "7": "t", "@": "a", "$": "s", "!": "i"}
@@ -28,11 +63,21 @@ _MIXED_WORD = re.compile(r"(?<!\w)(?=[\w@$!]*[A-Za-z])(?=[\w@$!]*[013457@$!])[\w
 # Masked letters such as f*ck, sh*t, c**t: a letter, one to three stars or dots, letters.
 _MASKED = re.compile(r"\b([A-Za-z]{1,3})[*#]{1,3}([A-Za-z]{1,4})\b")
 _MASK_FILL = {
-    ("f", "ck"): "fuck", ("f", "cking"): "fucking", ("sh", "t"): "shit", ("c", "nt"): "cunt",
-    ("c", "t"): "cunt", ("b", "tch"): "bitch", ("a", "s"): "ass", ("tw", "t"): "twat",
-    ("b", "llocks"): "bollocks", ("p", "ss"): "piss", ("d", "ck"): "dick", ("w", "nker"): "wanker",
-    ("f", "k"): "fuck", ("f", "cker"): "fucker",
-}  # fmt: skip
+    ("f", "ck"): "fuck",
+    ("f", "cking"): "fucking",
+    ("sh", "t"): "shit",
+    ("c", "nt"): "cunt",
+    ("c", "t"): "cunt",
+    ("b", "tch"): "bitch",
+    ("a", "s"): "ass",
+    ("tw", "t"): "twat",
+    ("b", "llocks"): "bollocks",
+    ("p", "ss"): "piss",
+    ("d", "ck"): "dick",
+    ("w", "nker"): "wanker",
+    ("f", "k"): "fuck",
+    ("f", "cker"): "fucker",
+}
 # Single letters separated by spaces, dots or dashes: "f u c k", "s.h.i.t".
 _SPACED = re.compile(r"(?<![A-Za-z])(?:[A-Za-z][ .\-_]){2,}[A-Za-z](?![A-Za-z])")
 _REPEATS = re.compile(r"([A-Za-z])\1{2,}")

@@ -47,13 +47,26 @@ class Comment:
 
 
 @dataclass(frozen=True)
+class IncomingComment:
+    """A comment as a platform integration posts it, for one council."""
+
+    council: str
+    platform: str
+    external_id: str
+    author_handle: str
+    post_id: str
+    post_topic: str
+    text: str
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
 class Context:
     """What the pure rules cannot look up themselves: time, the author's record, repeats."""
 
     now: datetime
     author_warnings: int = 0
     author_blocked: bool = False
-    author_removed_count: int = 0
     duplicate_count: int = 0
     post_topic: str = ""
     # What triage.language says of the text: the model reads English only (Welsh Language Standards).

@@ -87,8 +87,12 @@ def make_api(database_url: str, scorer: FakeScorer, **settings: object) -> Itera
                 ),
                 "readonly": create_api_key(session, name="ro", councils=["swale"], scopes=["comments:read"], now=now),
             }
-            for username, role, councils in (("olive", "officer", ["swale"]), ("mona", "manager", ["swale"]),
-                                             ("dave", "data_scientist", ["swale"]), ("ash", "officer", ["ashfield"])):  # fmt: skip
+            for username, role, councils in (
+                ("olive", "officer", ["swale"]),
+                ("mona", "manager", ["swale"]),
+                ("dave", "data_scientist", ["swale"]),
+                ("ash", "officer", ["ashfield"]),
+            ):
                 create_user(session, username=username, password=PASSWORD, role=role, councils=councils, now=now)
             session.commit()
         yield Api(client, keys, scorer)

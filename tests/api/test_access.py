@@ -7,9 +7,15 @@ from tests.api.conftest import Api
 
 def test_every_route_but_health_needs_authentication(api: Api) -> None:
     assert api.client.get("/health/live").status_code == 200
-    for method, path in [("post", "/v1/comments"), ("post", "/v1/comments/batch"), ("get", "/v1/comments/1"),
-                         ("get", "/v1/authors?platform=facebook&handle=x"), ("get", "/v1/review"),
-                         ("post", "/v1/review/1/decision"), ("get", "/metrics")]:  # fmt: skip
+    for method, path in [
+        ("post", "/v1/comments"),
+        ("post", "/v1/comments/batch"),
+        ("get", "/v1/comments/1"),
+        ("get", "/v1/authors?platform=facebook&handle=x"),
+        ("get", "/v1/review"),
+        ("post", "/v1/review/1/decision"),
+        ("get", "/metrics"),
+    ]:
         response = getattr(api.client, method)(path, **({"json": {}} if method == "post" else {}))
         assert response.status_code == 401, path
         assert response.json()["code"] == "unauthorised"

@@ -64,8 +64,10 @@ def test_model_failure_is_stored_and_referred_never_removed(broken_api: Api) -> 
 
 
 def test_batch_endpoint(api: Api) -> None:
-    comments = [{"platform": "x", "external_id": f"b{i}", "author_handle": f"a{i}", "text": t}
-                for i, t in enumerate(["hello", "you idiot", "When?"])]  # fmt: skip
+    comments = [
+        {"platform": "x", "external_id": f"b{i}", "author_handle": f"a{i}", "text": t}
+        for i, t in enumerate(["hello", "you idiot", "When?"])
+    ]
     response = api.client.post("/v1/comments/batch", json={"comments": comments}, headers=api.headers())
     assert response.status_code == 200
     assert [r["action"] for r in response.json()["results"]] == ["allow", "remove", "respond"]

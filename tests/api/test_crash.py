@@ -11,8 +11,22 @@ from triage_cli.main import app
 
 def test_sigkill_mid_load_loses_and_doubles_nothing(tmp_path: Path) -> None:
     # No model bundle: every comment is referred (fail-safe), which exercises storage alone, quickly.
-    result = CliRunner().invoke(app, ["loadtest", "--count", "80", "--concurrency", "8", "--kill-after", "25",
-                                      "--model", str(tmp_path / "no-model"), "--time-limit", "120"])  # fmt: skip
+    result = CliRunner().invoke(
+        app,
+        [
+            "loadtest",
+            "--count",
+            "80",
+            "--concurrency",
+            "8",
+            "--kill-after",
+            "25",
+            "--model",
+            str(tmp_path / "no-model"),
+            "--time-limit",
+            "120",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "lost 0, duplicated 0" in result.output
     acknowledged = int(result.output.split("acknowledged ")[1].split(",")[0])

@@ -12,6 +12,7 @@ from tests.api.conftest import Api
 from training.decisions import export
 from triage import review
 from triage.labels import LABELS
+from triage.policy.profile import profile_by_name
 from triage.storage.tables import ReviewItemRow, UserRow
 
 
@@ -31,11 +32,19 @@ def test_export_of_officer_decisions(api: Api, tmp_path: Path) -> None:
             "personal_info": 1,
             "abuse": int(index % 2 == 0 and index != len(items) - 1),
         }
-        decision = review.record_decision(session, item=item, user_id=olive.id, role="officer", action="remove", labels=labels,
-                                          reason_code="personal_information", note="", now=start + timedelta(minutes=index))  # fmt: skip
+        decision = review.OfficerDecision(action="remove", labels=labels, reason_code="personal_information")
+        actor = review.Actor(olive.id, "officer", ("swale",))
+        outcome = review.decide(
+            session,
+            item_id=item.id,
+            actor=actor,
+            decision=decision,
+            profiles=profile_by_name,
+            now=start + timedelta(minutes=index),
+        )
         if index == 3:
-            review.undo(session, decision=decision, user_id=olive.id, now=start + timedelta(minutes=index, seconds=30))
-    session.commit()
+            when = start + timedelta(minutes=index, seconds=30)
+            review.undo(session, decision_id=outcome.decision_ids[0], actor=actor, now=when)
     output = tmp_path / "decisions.parquet"
     summary = export(session, start - timedelta(days=1), output)
     frame = pd.read_parquet(output)

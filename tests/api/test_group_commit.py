@@ -11,6 +11,7 @@ from tests.conftest import FakeScorer
 from triage import service
 from triage.policy.profile import profile_by_name
 from triage.storage.db import make_engine, migrate, session_factory
+from triage.storage.ingest import StoredResult
 from triage.storage.tables import AuditEventRow, AuthorRow, CommentRow, ReviewItemRow
 
 SCORER = FakeScorer()
@@ -39,11 +40,11 @@ def test_a_batch_sees_its_own_earlier_comments(database_url: str) -> None:
     ]
     with sessions(database_url)() as session:
         first, repeat, retry, abuse = service.record_many(session, batch, profiles, now=datetime.now(UTC))
-        assert isinstance(first, service.Outcome) and isinstance(retry, service.Outcome)
-        assert isinstance(repeat, service.Outcome) and isinstance(abuse, service.Outcome)
-        assert retry.comment.id == first.comment.id and not retry.created
-        assert any(r["rule"] == "duplicates" for r in repeat.decision.reasons)
-        assert not any(r["rule"] == "duplicates" for r in first.decision.reasons)
+        assert isinstance(first, StoredResult) and isinstance(retry, StoredResult)
+        assert isinstance(repeat, StoredResult) and isinstance(abuse, StoredResult)
+        assert retry.id == first.id and not retry.created
+        assert any(r["rule"] == "duplicates" for r in repeat.reasons)
+        assert not any(r["rule"] == "duplicates" for r in first.reasons)
         assert session.scalar(select(func.count()).select_from(CommentRow)) == 3
 
 
@@ -57,7 +58,7 @@ def test_a_faulty_comment_fails_alone(database_url: str) -> None:
     with sessions(database_url)() as session:
         ok1, bad, ok2 = service.record_many(session, batch, strict_profiles, now=datetime.now(UTC))
         assert isinstance(bad, KeyError)
-        assert isinstance(ok1, service.Outcome) and isinstance(ok2, service.Outcome)
+        assert isinstance(ok1, StoredResult) and isinstance(ok2, StoredResult)
         stored = set(session.scalars(select(CommentRow.external_id)))
         assert stored == {"f1", "f3"}
 
@@ -68,11 +69,11 @@ def test_a_batch_stored_again_is_a_retry(database_url: str) -> None:
         before = service.record_many(session, batch, profiles, now=datetime.now(UTC))
         again = service.record_many(session, batch, profiles, now=datetime.now(UTC))
         for old, new in zip(before, again, strict=True):
-            assert isinstance(old, service.Outcome) and isinstance(new, service.Outcome)
-            assert new.comment.id == old.comment.id and not new.created
+            assert isinstance(old, StoredResult) and isinstance(new, StoredResult)
+            assert new.id == old.id and not new.created
         assert session.scalar(select(func.count()).select_from(CommentRow)) == 2
         queued = session.scalar(select(func.count()).select_from(ReviewItemRow))
-        assert queued == sum(o.decision.needs_review for o in before if isinstance(o, service.Outcome))
+        assert queued == sum(o.needs_review for o in before if isinstance(o, StoredResult))
 
 
 def test_automatic_warnings_count_up_within_a_batch(database_url: str) -> None:
@@ -80,9 +81,10 @@ def test_automatic_warnings_count_up_within_a_batch(database_url: str) -> None:
     batch = [pending(f"you idiot {n}", f"w{n}", council=council) for n in range(3) for council in ("swale", "ashfield")]
     with sessions(database_url)() as session:
         outcomes = service.record_many(session, batch, profiles, now=datetime.now(UTC))
-        assert all(isinstance(o, service.Outcome) for o in outcomes)
-        warned = [o for o in outcomes if isinstance(o, service.Outcome) and "warn_author" in o.decision.flags
-                  and not o.decision.needs_review]  # fmt: skip
+        assert all(isinstance(o, StoredResult) for o in outcomes)
+        warned = [
+            o for o in outcomes if isinstance(o, StoredResult) and "warn_author" in o.flags and not o.needs_review
+        ]
         audited = session.scalar(
             select(func.count()).select_from(AuditEventRow).where(AuditEventRow.kind == "author_warned")
         )
@@ -100,12 +102,11 @@ def test_a_batch_decides_as_one_by_one_would(database_url: str, tmp_path) -> Non
     with sessions(database_url)() as session:
         together = service.record_many(session, batch, profiles, now=now)
     with sessions(f"sqlite:///{tmp_path / 'alone.db'}")() as session:
-        alone = [service.record(session, p.incoming, p.scored, profiles(p.incoming.council), model_version=p.model_version,
-                                now=now) for p in batch]  # fmt: skip
+        alone = [service.record_one(session, p, profiles, now=now) for p in batch]
 
     def seen(o: object) -> tuple:
-        assert isinstance(o, service.Outcome)
-        return o.decision.action, tuple(o.decision.flags), o.decision.needs_review, o.created
+        assert isinstance(o, StoredResult)
+        return o.action, tuple(o.flags), o.needs_review, o.created
 
     assert [seen(o) for o in together] == [seen(o) for o in alone]
     assert "block_author" in seen(together[8])[1]  # swale's third offence

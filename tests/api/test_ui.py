@@ -32,8 +32,16 @@ def test_forms_without_csrf_token_are_refused(api: Api) -> None:
 
 def test_officer_works_through_the_queue(api: Api) -> None:
     api.post("When is bin day? Vote Reform!", "u1")  # political and a question: swale needs no human...
-    api.client.post("/v1/comments", json={"platform": "facebook", "external_id": "u2", "author_handle": "z",
-                                          "text": "ring him on 07911 123456 you idiot?"}, headers=api.headers())  # fmt: skip
+    api.client.post(
+        "/v1/comments",
+        json={
+            "platform": "facebook",
+            "external_id": "u2",
+            "author_handle": "z",
+            "text": "ring him on 07911 123456 you idiot?",
+        },
+        headers=api.headers(),
+    )
     sign_in(api, "olive")
     queue = api.client.get("/review")
     assert queue.status_code == 200
@@ -41,9 +49,18 @@ def test_officer_works_through_the_queue(api: Api) -> None:
     page = api.client.get(f"/review/{item_id}")
     assert "<mark" in page.text and "phone" in page.text  # PII highlighted
     token = csrf(api, f"/review/{item_id}")
-    response = api.client.post(f"/review/{item_id}/decide", data={"csrf": token, "action": "remove", "label_personal_info": "1",
-                                                                   "reason_code": "personal_information", "author_action": "warn", "bulk": "one"},
-                               follow_redirects=False)  # fmt: skip
+    response = api.client.post(
+        f"/review/{item_id}/decide",
+        data={
+            "csrf": token,
+            "action": "remove",
+            "label_personal_info": "1",
+            "reason_code": "personal_information",
+            "author_action": "warn",
+            "bulk": "one",
+        },
+        follow_redirects=False,
+    )
     assert response.status_code == 303
     audit = api.client.get("/audit").text
     assert "officer decision" in audit and "author warn" in audit

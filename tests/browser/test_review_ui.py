@@ -53,12 +53,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]
         create_user(session, username="olive", password=PASSWORD, role="officer", councils=["swale"], now=now)
         create_user(session, username="mona", password=PASSWORD, role="manager", councils=["swale"], now=now)
         session.commit()
-    seed = [("spammer", "Great discount on driveways, call 07911 123456?"), ("spammer2", "great discount on driveways, call 07911 123456?"),
-            ("angry", "you idiot, when are you fixing the road?"), ("resident", "Ring Mrs Jones on 07700 900123, when is bin day?"),
-            ("worried", "kill"), ("resident2", "you idiot? my email is jo@example.com")]  # fmt: skip
+    seed = [
+        ("spammer", "Great discount on driveways, call 07911 123456?"),
+        ("spammer2", "great discount on driveways, call 07911 123456?"),
+        ("angry", "you idiot, when are you fixing the road?"),
+        ("resident", "Ring Mrs Jones on 07700 900123, when is bin day?"),
+        ("worried", "kill"),
+        ("resident2", "you idiot? my email is jo@example.com"),
+    ]
     for index, (handle, text) in enumerate(seed):
-        httpx.post(f"{url}/v1/comments", headers={"Authorization": f"Bearer {key}"},
-                   json={"platform": "facebook", "external_id": f"ui{index}", "author_handle": handle, "post_id": "bins", "text": text})  # fmt: skip
+        httpx.post(
+            f"{url}/v1/comments",
+            headers={"Authorization": f"Bearer {key}"},
+            json={
+                "platform": "facebook",
+                "external_id": f"ui{index}",
+                "author_handle": handle,
+                "post_id": "bins",
+                "text": text,
+            },
+        )
     yield url, key
     runner.should_exit = True
     thread.join(timeout=10)
@@ -69,9 +83,18 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                                                   "--disable-component-update", "--disable-sync", "--no-first-run"])  # fmt: skip
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         yield browser
         browser.close()
 

@@ -52,7 +52,7 @@ def test_welsh_is_not_read_as_english_and_short_guesses_are_unsure() -> None:
     assert welsh.code == "cy" and not welsh.readable
     english = identify("When will the bin be collected? It has been over a week now")
     assert english.readable and not english.unsure
-    short = identify("Da iawn")
+    short = identify("Diolch yn fawr")
     assert short.readable and short.unsure
     assert identify("👍👍").readable
 

@@ -28,8 +28,15 @@ def test_shipped_bundle_serves(tmp_path: Path) -> None:
                 session, name="t", councils=["ashfield"], scopes=["comments:write"], now=datetime.now(UTC)
             )
             session.commit()
-        body = client.post("/v1/comments", headers={"Authorization": f"Bearer {key}"},
-                           json={"platform": "facebook", "external_id": "1", "author_handle": "a",
-                                 "text": "What a load of fucking shit, you useless idiots"}).json()  # fmt: skip
+        body = client.post(
+            "/v1/comments",
+            headers={"Authorization": f"Bearer {key}"},
+            json={
+                "platform": "facebook",
+                "external_id": "1",
+                "author_handle": "a",
+                "text": "What a load of fucking shit, you useless idiots",
+            },
+        ).json()
         assert body["model_version"] == load_manifest(BUNDLE).model_version
         assert body["scores"]["obscene"] > 0.5 and body["action"] == "remove"

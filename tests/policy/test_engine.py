@@ -143,3 +143,14 @@ def test_aware_times_are_read_in_uk_local_time() -> None:
 
     utc_summer = datetime(2026, 7, 7, 8, 30, tzinfo=ZoneInfo("UTC"))  # 09:30 in London (BST)
     assert local_time(utc_summer) == datetime(2026, 7, 7, 9, 30)
+
+
+@pytest.mark.parametrize("council", ["ashfield", "swale", "lewes-eastbourne", "district-001", "default"])
+def test_a_blocked_authors_comment_is_decided_as_blocked(council: str) -> None:
+    """The author was blocked under the escalation clause: a comment that still arrives is removed
+    (or, where the profile never removes automatically, proposed for removal to a human)."""
+    context = Context(now=TUESDAY_NOON, author_blocked=True)
+    decision = decide(COMMENT, ScoredText(scores=scores()), context, profile(council))
+    assert decision.action == "remove" and "block_author" not in decision.flags
+    [reason] = [r for r in decision.reasons if r.rule == "author.blocked"]
+    assert reason.clause == profile(council).escalation.clause

@@ -36,8 +36,17 @@ def test_small_sources_are_drawn_more_often_per_row() -> None:
 
 
 def _rows() -> pd.DataFrame:
-    rows = [{"text": f"comment {i} {'idiot' if i % 2 else 'thanks'}", "source": "s", "split": "train",
-             "labels": {"abuse": i % 2}, "synthetic": False, "intent": "none"} for i in range(64)]  # fmt: skip
+    rows = [
+        {
+            "text": f"comment {i} {'idiot' if i % 2 else 'thanks'}",
+            "source": "s",
+            "split": "train",
+            "labels": {"abuse": i % 2},
+            "synthetic": False,
+            "intent": "none",
+        }
+        for i in range(64)
+    ]
     return rows_to_frame(rows)
 
 

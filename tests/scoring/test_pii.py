@@ -34,9 +34,16 @@ def test_recognises_uk_formats(text: str, expected: tuple[str, str]) -> None:
 
 @pytest.mark.parametrize(
     "text",
-    ["Call the council on 0300 123 4567", "Phone 101 or 999 in an emergency", "email mediaservices@swale.gov.uk",
-     "I live in Scunthorpe", "ref 12345678", "consultation closes on 12/03/2025", "the A21 is shut"],
-)  # fmt: skip
+    [
+        "Call the council on 0300 123 4567",
+        "Phone 101 or 999 in an emergency",
+        "email mediaservices@swale.gov.uk",
+        "I live in Scunthorpe",
+        "ref 12345678",
+        "consultation closes on 12/03/2025",
+        "the A21 is shut",
+    ],
+)
 def test_organisational_and_harmless_numbers_are_not_pii(text: str) -> None:
     assert found(text) == []
 

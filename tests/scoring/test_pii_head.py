@@ -22,9 +22,14 @@ def tokenizer() -> Tokenizer:
 
 @pytest.mark.parametrize(
     "raw",
-    ["  Ring   Jo   Bloggs  ", "you are a f u c k i n g disgrace, Jo Bloggs", "sh1t service from Jo Bloggs!!!!",
-     "Jo Bloggs", "ＪＯ ＢＬＯＧＧＳ is here"],
-)  # fmt: skip
+    [
+        "  Ring   Jo   Bloggs  ",
+        "you are a f u c k i n g disgrace, Jo Bloggs",
+        "sh1t service from Jo Bloggs!!!!",
+        "Jo Bloggs",
+        "ＪＯ ＢＬＯＧＧＳ is here",
+    ],
+)
 def test_raw_offsets_map_normalised_characters_back(raw: str) -> None:
     normalised = normalise(raw)
     offsets = raw_offsets(raw, normalised)
@@ -80,13 +85,18 @@ def _typed(spans: list[PiiSpan]) -> list[tuple[str, str, str]]:
 
 def test_recognisers_alone_by_default() -> None:
     assert _typed(combine_spans(TEXT, RECOGNISED, FROM_MODEL, {})) == [
-        ("Mr Jones", "person_name", "recogniser"), ("07911 123456", "phone", "recogniser")]  # fmt: skip
+        ("Mr Jones", "person_name", "recogniser"),
+        ("07911 123456", "phone", "recogniser"),
+    ]
 
 
 def test_both_adds_the_model_spans_no_recogniser_found() -> None:
     combined = _typed(combine_spans(TEXT, RECOGNISED, FROM_MODEL, {"person_name": "both", "phone": "both"}))
-    assert combined == [("Mr Jones", "person_name", "recogniser"), ("07911 123456", "phone", "recogniser"),
-                        ("Olusegun Adebayo", "person_name", "model")]  # fmt: skip
+    assert combined == [
+        ("Mr Jones", "person_name", "recogniser"),
+        ("07911 123456", "phone", "recogniser"),
+        ("Olusegun Adebayo", "person_name", "model"),
+    ]
 
 
 def test_model_alone_drops_the_recognisers_spans_of_that_type() -> None:
@@ -106,10 +116,20 @@ def test_personal_info_score_agrees_with_the_private_details_found() -> None:
     from triage.scoring.base import PII_SPAN_SCORE, finalise
 
     low = {"personal_info": 0.05}
-    named = finalise("Thanks to Olusegun Adebayo at the depot", low, "compliment",
-                     model_spans=[PiiSpan(10, 26, "person_name", "model")], pii_sources={"person_name": "model"})  # fmt: skip
+    named = finalise(
+        "Thanks to Olusegun Adebayo at the depot",
+        low,
+        "compliment",
+        model_spans=[PiiSpan(10, 26, "person_name", "model")],
+        pii_sources={"person_name": "model"},
+    )
     assert [s.type for s in named.pii_spans] == ["person_name"] and named.scores["personal_info"] == 0.05
-    detailed = finalise("Olusegun Adebayo is on 07911 123456", low, "none",
-                        model_spans=[PiiSpan(0, 16, "person_name", "model")], pii_sources={"person_name": "model"})  # fmt: skip
+    detailed = finalise(
+        "Olusegun Adebayo is on 07911 123456",
+        low,
+        "none",
+        model_spans=[PiiSpan(0, 16, "person_name", "model")],
+        pii_sources={"person_name": "model"},
+    )
     assert {s.type for s in detailed.pii_spans} == {"person_name", "phone"}
     assert detailed.scores["personal_info"] == PII_SPAN_SCORE

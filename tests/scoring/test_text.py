@@ -9,19 +9,35 @@ from triage.text import dedup_key, normalise
 
 @pytest.mark.parametrize(
     ("tricked", "plain"),
-    [("f u c k off", "fuck off"), ("sh1t council", "shit council"), ("f*ck this", "fuck this"),
-     ("ѕhіt", "shit"), ("you are @ss", "you are ass"), ("I.D.I.O.T", "IDIOT"), ("fuuuuuck", "fuuck"),
-     ("zero\u200bwidth", "zerowidth"), ("ｆｕｌｌ width", "full width"), ("$hit!!", "shit!!")],
-)  # fmt: skip
+    [
+        ("f u c k off", "fuck off"),
+        ("sh1t council", "shit council"),
+        ("f*ck this", "fuck this"),
+        ("ѕhіt", "shit"),
+        ("you are @ss", "you are ass"),
+        ("I.D.I.O.T", "IDIOT"),
+        ("fuuuuuck", "fuuck"),
+        ("zero\u200bwidth", "zerowidth"),
+        ("ｆｕｌｌ width", "full width"),
+        ("$hit!!", "shit!!"),
+    ],
+)
 def test_tricks_fold(tricked: str, plain: str) -> None:
     assert normalise(tricked) == plain
 
 
 @pytest.mark.parametrize(
     "text",
-    ["ME10 3HT is my postcode", "The A21 and M25 are shut", "Scunthorpe and Penistone", "on the 1st and 22nd",
-     "Call 07700 900123", "Bin day is 12/03", "U.K. politics"],
-)  # fmt: skip
+    [
+        "ME10 3HT is my postcode",
+        "The A21 and M25 are shut",
+        "Scunthorpe and Penistone",
+        "on the 1st and 22nd",
+        "Call 07700 900123",
+        "Bin day is 12/03",
+        "U.K. politics",
+    ],
+)
 def test_harmless_text_is_unchanged(text: str) -> None:
     assert normalise(text) == text
 

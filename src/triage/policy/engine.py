@@ -62,8 +62,17 @@ def _category_reasons(
     return fired, uncertain
 
 
+def _blocked_author(context: Context, profile: Profile) -> list[tuple[Rule, Reason]]:
+    """A blocked author's comments are removed, under the clause that blocked them (the seeds
+    block an author so that they stop posting: a comment that still arrives is not engaged with)."""
+    if not context.author_blocked:
+        return []
+    rule = Rule(action="remove", clause=profile.escalation.clause)
+    return [(rule, Reason("author.blocked", rule.clause, rule.action, note="the author is blocked"))]
+
+
 def _situation_rules(scores: ScoredText, context: Context, profile: Profile) -> list[tuple[Rule, Reason]]:
-    fired = []
+    fired = _blocked_author(context, profile)
     duplicates = profile.duplicates
     if duplicates and context.duplicate_count >= duplicates.min_repeats:
         note = f"{context.duplicate_count} earlier copies"
@@ -76,7 +85,7 @@ def _situation_rules(scores: ScoredText, context: Context, profile: Profile) -> 
 
 def _escalation_flags(harmful: bool, context: Context, profile: Profile) -> tuple[list[str], list[Reason], bool]:
     """Repeat offenders: warnings first, then a block once the profile's warnings are used up."""
-    if not harmful:
+    if not harmful or context.author_blocked:  # a blocked author needs no further warning or block
         return [], [], False
     rule = profile.escalation
     if context.author_warnings >= rule.warnings_before_block:
@@ -147,6 +156,23 @@ def language_guard(decision: Decision, context: Context, profile: Profile) -> De
     return decision
 
 
+def _review_causes(
+    action: str, proposing: list[tuple[Rule, Reason]], uncertain: list[Reason], profile: Profile, human: bool
+) -> list[str]:
+    """Why a person must look: rules that disagree, a near miss that would be more protective,
+    or an action the profile never takes alone."""
+    causes: list[str] = []
+    automatic_actions = {rule.action for rule, _ in proposing if not rule.requires_human}
+    if len({rule.action for rule, _ in proposing}) > 1 and len(automatic_actions) > 1:
+        causes.append("rule_conflict")
+    nearest = max((r.action for r in uncertain), key=ACTION_SEVERITY.__getitem__, default=None)
+    if nearest is not None and ACTION_SEVERITY[nearest] > ACTION_SEVERITY[action]:
+        causes.append("low_confidence")
+    if action not in profile.review.automatic_actions or any(rule.requires_human for rule, _ in proposing) or human:
+        causes.append("profile_requires_human")
+    return causes
+
+
 def decide(comment: Comment, scores: ScoredText | None, context: Context, profile: Profile) -> Decision:
     """Turn scores, context and the council's profile into an action with its reasons."""
     if scores is None:
@@ -164,22 +190,7 @@ def _decide(scores: ScoredText, context: Context, profile: Profile) -> Decision:
         reason.rule == "duplicates" for _, reason in proposing
     )
     escalation_flags, escalation_reasons, escalation_needs_human = _escalation_flags(harmful, context, profile)
-    causes: list[str] = []
-    automatic_actions = {rule.action for rule, _ in proposing if not rule.requires_human}
-    if len({rule.action for rule, _ in proposing}) > 1 and len(automatic_actions) > 1:
-        causes.append("rule_conflict")
-    if (
-        uncertain
-        and ACTION_SEVERITY[max((r.action for r in uncertain), key=ACTION_SEVERITY.__getitem__)]
-        > ACTION_SEVERITY[action]
-    ):
-        causes.append("low_confidence")
-    if (
-        action not in profile.review.automatic_actions
-        or any(rule.requires_human for rule, _ in proposing)
-        or escalation_needs_human
-    ):
-        causes.append("profile_requires_human")
+    causes = _review_causes(action, proposing, uncertain, profile, escalation_needs_human)
     priority = max((rule.priority for rule, _ in fired), default=0)
     if scores.intent in ("safeguarding", "emergency"):
         causes.append("priority_intent")

@@ -65,11 +65,17 @@ def hours_text(profile: Profile) -> str:
 def markdown(profiles: list[Profile]) -> str:
     out = []
     for profile in profiles:
-        out += [f"## {profile.name} (`{profile.id}`, version {profile.version})", "",
-                f"Source: `shared/seeds/{profile.seed}`. {profile.notes}", "",
-                f"Monitoring hours: {hours_text(profile)}, except {profile.nation} bank holidays. "
-                f"Automatic actions: {', '.join(profile.review.automatic_actions)}; anything else waits for an officer.", "",
-                "| situation | action | flags | when | clause |", "|---|---|---|---|---|"]  # fmt: skip
+        out += [
+            f"## {profile.name} (`{profile.id}`, version {profile.version})",
+            "",
+            f"Source: `shared/seeds/{profile.seed}`. {profile.notes}",
+            "",
+            f"Monitoring hours: {hours_text(profile)}, except {profile.nation} bank holidays. "
+            f"Automatic actions: {', '.join(profile.review.automatic_actions)}; anything else waits for an officer.",
+            "",
+            "| situation | action | flags | when | clause |",
+            "|---|---|---|---|---|",
+        ]
         out += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rule_rows(profile)]
         out.append("")
     return "\n".join(out)

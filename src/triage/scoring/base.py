@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Protocol, runtime_checkable
 
 import numpy as np
@@ -59,9 +59,12 @@ def finalise(
 
 
 def scored_batch(
-    texts: Sequence[str], encoded: Encoded, outputs: Sequence[np.ndarray], manifest: Manifest,
+    texts: Sequence[str],
+    encoded: Encoded,
+    outputs: Sequence[np.ndarray],
+    manifest: Manifest,
     allowed_contacts: Iterable[str] = (),
-) -> list[ScoredText]:  # fmt: skip
+) -> list[ScoredText]:
     """A policy model's outputs (label, intent and PII tag logits) as scored texts: calibrated
     probabilities, the intent, and the PII head's spans where the bundle chose them. A bundle from
     before the head (two outputs, or no `pii_sources`) keeps the recognisers alone."""
@@ -82,6 +85,14 @@ def scored_batch(
     ]
 
 
-def flags(scored: ScoredText, thresholds: dict[str, float]) -> list[str]:
-    """The labels at or above their decision threshold."""
-    return [label for label in LABELS if scored.scores[label] >= thresholds.get(label, 0.5)]
+DEFAULT_THRESHOLD = 0.5  # a label the model gives no threshold for
+
+
+def is_flagged(scores: Mapping[str, float], label: str, thresholds: Mapping[str, float]) -> bool:
+    """The one rule for "the model flags this label": its score at or above its threshold."""
+    return scores.get(label, 0.0) >= thresholds.get(label, DEFAULT_THRESHOLD)
+
+
+def flagged(scores: Mapping[str, float], thresholds: Mapping[str, float]) -> list[str]:
+    """The labels at or above their decision threshold, in label order."""
+    return [label for label in LABELS if is_flagged(scores, label, thresholds)]

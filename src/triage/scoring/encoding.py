@@ -18,11 +18,15 @@ from triage.text import normalise
 from triage.types import PiiSpan
 
 
-def load_tokenizer(path: Path, max_length: int) -> Tokenizer:
-    tokenizer = Tokenizer.from_file(str(path))
+def prepare(tokenizer: Tokenizer, max_length: int) -> Tokenizer:
+    """Truncate and pad as the model was trained and is served: training and serving both call this."""
     tokenizer.enable_truncation(max_length)
     tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
     return tokenizer
+
+
+def load_tokenizer(path: Path, max_length: int) -> Tokenizer:
+    return prepare(Tokenizer.from_file(str(path)), max_length)
 
 
 @dataclass(frozen=True)

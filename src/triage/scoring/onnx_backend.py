@@ -41,10 +41,6 @@ class OnnxScorer:
         encoded = encode_batch(self.tokenizer, texts)
         return encoded, self.session.run(None, {"input_ids": encoded.ids, "attention_mask": encoded.mask})
 
-    def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        _, outputs = self.run(texts)
-        return outputs[0], outputs[1]
-
     def score(self, texts: Sequence[str]) -> list[ScoredText]:
         if not texts:
             return []

@@ -164,8 +164,9 @@ def combine_spans(
     allowed_numbers = tuple(allowed_numbers)
     kept = [s for s in recognised if sources.get(s.type, "rules") in ("rules", "both")]
     model = [
-        s for s in from_model
+        s
+        for s in from_model
         if sources.get(s.type, "rules") in ("model", "both") and not _published(text[s.start : s.end], allowed_numbers)
-    ]  # fmt: skip
+    ]
     kept += [m for m in model if all(m.end <= k.start or m.start >= k.end for k in kept)]
     return _drop_overlaps(kept)

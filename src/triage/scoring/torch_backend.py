@@ -48,10 +48,6 @@ class TorchScorer:
         outputs = self.model(torch.from_numpy(encoded.ids), torch.from_numpy(encoded.mask))
         return encoded, [output.numpy() for output in outputs]
 
-    def logits(self, texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-        _, outputs = self.run(texts)
-        return outputs[0], outputs[1]
-
     def score(self, texts: Sequence[str]) -> list[ScoredText]:
         if not texts:
             return []

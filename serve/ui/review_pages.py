@@ -1,0 +1,191 @@
+"""Review pages: the officers' and managers' queues, an item, the decision form and undo. Handlers
+that touch the database are plain functions: FastAPI runs them off the event loop."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import HTMLResponse, Response
+
+from serve.deps import SessionDep, StateDep, reviewer
+from serve.security import Principal, utcnow
+from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
+from triage import review
+from triage.labels import ACTIONS, LABELS, REASON_CODES
+from triage.scoring.base import flagged, is_flagged
+from triage.storage import repo, reviews
+
+router = APIRouter(include_in_schema=False)
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    # The form is read on the event loop (it is I/O); the handler then runs in a worker thread.
+    return {name: str(value) for name, value in (await request.form()).items()}
+
+
+FormDep = Annotated[dict[str, str], Depends(form_fields)]
+
+
+class QueueFilters:
+    def __init__(
+        self,
+        action: str | None = None,
+        platform: str | None = None,
+        council: str | None = None,
+        label: str | None = None,
+        order: str = "priority",
+    ) -> None:
+        self.action, self.platform, self.council, self.label, self.order = action, platform, council, label, order
+
+
+FiltersDep = Annotated[QueueFilters, Depends()]
+
+
+@router.get("/review", response_class=HTMLResponse)
+def queue_page(request: Request, session: SessionDep, state: StateDep, filters: FiltersDep) -> HTMLResponse:
+    return _queue(request, session, state, current_user(request, session), "officer", filters)
+
+
+@router.get("/manager", response_class=HTMLResponse)
+def manager_page(request: Request, session: SessionDep, state: StateDep, filters: FiltersDep) -> HTMLResponse:
+    user = current_user(request, session)
+    if not review.manages(user.role):
+        raise Forbidden("the managers' queue is for managers")
+    return _queue(request, session, state, user, "manager", filters)
+
+
+def _queue(
+    request: Request, session: Any, state: Any, user: Principal, queue: str, filters: QueueFilters
+) -> HTMLResponse:
+    councils = [filters.council] if filters.council in user.councils else list(user.councils)
+    order = "uncertainty" if filters.order == "uncertainty" else "priority"
+    rows = repo.review_queue(
+        session,
+        councils=councils,
+        queue=queue,
+        action=filters.action or None,
+        platform=filters.platform or None,
+        order=order,
+        limit=200,
+    )
+    if filters.label in LABELS:
+        label, thresholds = filters.label, state.scorer.thresholds if state.scorer else {}
+        scores = reviews.latest_scores(session, comment_ids=[c.id for _, c, _ in rows])
+        rows = [
+            (item, comment, decision)
+            for item, comment, decision in rows
+            if any(reason.get("label") == label for reason in decision.reasons)
+            or (comment.id in scores and is_flagged(scores[comment.id].scores, label, thresholds))
+        ]
+    return render(
+        request,
+        "queue.html",
+        user,
+        rows=rows,
+        queue=queue,
+        now=utcnow(),
+        labels=LABELS,
+        actions=ACTIONS,
+        filters=vars(filters),
+    )
+
+
+def _segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """The text cut into (piece, PII type or None) so the template can mark the spans."""
+    out: list[tuple[str, str | None]] = []
+    last = 0
+    for span in sorted(spans, key=lambda s: s["start"]):
+        out += [(text[last : span["start"]], None), (text[span["start"] : span["end"]], span["type"])]
+        last = span["end"]
+    return [*out, (text[last:], None)]
+
+
+def _item_context(session: Any, state: Any, item: Any) -> dict[str, Any]:
+    details = reviews.item_details(session, item=item)
+    score, text = details["score"], details["comment"].text or ""
+    thresholds = state.scorer.thresholds if state.scorer else {}
+    return details | {
+        "segments": _segments(text, score.pii_spans if score else []),
+        "thresholds": thresholds,
+        "flagged": flagged(score.scores, thresholds) if score else [],
+        "labels": LABELS,
+        "actions": ACTIONS,
+        "reason_codes": REASON_CODES,
+    }
+
+
+@router.get("/review/{item_id}", response_class=HTMLResponse)
+def item_page(item_id: int, request: Request, session: SessionDep, state: StateDep) -> HTMLResponse:
+    user = current_user(request, session)
+    item = reviews.item_in(session, item_id=item_id, councils=user.councils)
+    if item is None:
+        raise Forbidden("no such item in your councils")
+    claim_error = None
+    can_decide = "review:write" in user.scopes and review.may_decide(user.role, item.queue)
+    if can_decide and item.status == "open":
+        try:
+            review.claim(item, user_id=user.id, now=utcnow(), minutes=state.settings.review_claim_minutes)
+            session.commit()
+        except review.ReviewError as error:
+            claim_error, can_decide = str(error), False
+    context = _item_context(session, state, item)
+    return render(
+        request,
+        "item.html",
+        user,
+        can_decide=can_decide,
+        claim_error=claim_error,
+        **context,
+    )
+
+
+def officer_decision(form: dict[str, str]) -> review.OfficerDecision:
+    return review.OfficerDecision(
+        action=form.get("action", ""),
+        labels={label: int(form.get(f"label_{label}") == "1") for label in LABELS},
+        reason_code=form.get("reason_code", "other"),
+        note=form.get("note", ""),
+        bulk=form.get("bulk", "one"),
+        author_action=form.get("author_action", "none"),
+        redact=form.get("redact") == "1",
+    )
+
+
+@router.post("/review/{item_id}/decide", response_model=None)
+def decide_page(item_id: int, request: Request, session: SessionDep, state: StateDep, form: FormDep) -> Response:
+    user = current_user(request, session)
+    check_csrf(request, form.get("csrf", ""))
+    if "review:write" not in user.scopes:
+        raise Forbidden("your role cannot decide review items")
+    try:
+        outcome = review.decide(
+            session,
+            item_id=item_id,
+            actor=reviewer(user),
+            decision=officer_decision(form),
+            profiles=state.triage.profiles,
+            now=utcnow(),
+        )
+    except review.ItemNotFound as error:
+        raise Forbidden(str(error)) from None
+    except review.ReviewError as error:
+        return redirect(f"/review/{item_id}", flash=str(error), request=request)
+    count = len(outcome.decision_ids)
+    done = f"Decided {count} item{'s' if count != 1 else ''}: {outcome.action}"
+    return redirect("/manager" if outcome.queue == "manager" else "/review", flash=done, request=request)
+
+
+@router.post("/decisions/{decision_id}/undo", response_model=None)
+def undo_page(decision_id: int, request: Request, session: SessionDep, csrf: Annotated[str, Form()] = "") -> Response:
+    user = current_user(request, session)
+    check_csrf(request, csrf)
+    try:
+        outcome = review.undo(session, decision_id=decision_id, actor=reviewer(user), now=utcnow())
+    except review.ItemNotFound as error:
+        raise Forbidden(str(error)) from None
+    except review.ReviewError as error:
+        decision = reviews.officer_decision(session, decision_id=decision_id)
+        return redirect(f"/review/{decision.review_item_id if decision else ''}", flash=str(error), request=request)
+    flash = "Decision undone: the item is open again"
+    return redirect(f"/review/{outcome.review_item_id}", flash=flash, request=request)

@@ -1,0 +1,194 @@
+"""Storage for ingest: what the rules need to know about a batch, and the batch's rows written at once."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from triage.storage import repo
+from triage.storage.tables import CommentRow, DecisionRow, ReviewItemRow, ScoreRow
+from triage.types import Decision, IncomingComment, ScoredText
+
+AuthorKey = tuple[str, str, str]  # (council, platform, handle)
+
+
+@dataclass(frozen=True)
+class AuthorRecord:
+    warnings: int
+    blocked: bool
+
+
+@dataclass(frozen=True)
+class Triaged:
+    """One new comment with everything decided about it, ready to be written."""
+
+    incoming: IncomingComment
+    text_key: str
+    scored: ScoredText | None
+    model_version: str | None
+    decision: Decision
+    queue: str
+    uncertainty: float
+
+
+@dataclass(frozen=True)
+class StoredResult:
+    """A comment's stored result as plain data, the same for a first post and a retry."""
+
+    id: int
+    council: str
+    created: bool  # False when an earlier identical post was found (idempotent retry)
+    scores: dict[str, float] | None
+    pii_spans: list[dict[str, Any]]
+    intent: str | None
+    action: str
+    flags: list[str]
+    reasons: list[dict[str, Any]]
+    needs_review: bool
+    review_causes: list[str]
+    priority: int
+    respond_by: datetime | None
+    model_version: str | None
+    policy_version: str
+
+
+def _result(comment: CommentRow, score: ScoreRow | None, decision: DecisionRow, created: bool) -> StoredResult:
+    return StoredResult(
+        id=comment.id,
+        council=comment.council,
+        created=created,
+        scores=score.scores if score else None,
+        pii_spans=score.pii_spans if score else [],
+        intent=score.intent if score else None,
+        action=decision.action,
+        flags=list(decision.flags),
+        reasons=list(decision.reasons),
+        needs_review=decision.needs_review,
+        review_causes=list(decision.review_causes),
+        priority=decision.priority,
+        respond_by=decision.respond_by,
+        model_version=decision.model_version,
+        policy_version=decision.policy_version,
+    )
+
+
+def stored_result(session: Session, *, council: str, platform: str, external_id: str) -> StoredResult | None:
+    """The stored result of an earlier post with the same (council, platform, external id)."""
+    row = repo.find_comment(session, council=council, platform=platform, external_id=external_id)
+    if row is None:
+        return None
+    decisions = repo.decisions_of(session, comment_id=row.id)
+    return _result(row, repo.latest_score(session, comment_id=row.id), decisions[0], created=False)
+
+
+def author_records(session: Session, keys: set[AuthorKey]) -> dict[AuthorKey, AuthorRecord]:
+    """Known authors' warnings and blocks among (council, platform, handle) keys, in one query."""
+    return {
+        key: AuthorRecord(warnings=row.warnings, blocked=row.blocked)
+        for key, row in repo.authors_by_handle(session, keys).items()
+    }
+
+
+def _comment_row(item: Triaged, now: datetime) -> CommentRow:
+    incoming = item.incoming
+    return CommentRow(
+        council=incoming.council,
+        platform=incoming.platform,
+        external_id=incoming.external_id,
+        author_handle=incoming.author_handle,
+        post_id=incoming.post_id,
+        post_topic=incoming.post_topic,
+        text=incoming.text,
+        text_key=item.text_key,
+        created_at=incoming.created_at,
+        received_at=now,
+        purged_at=None,
+    )
+
+
+def _decision_row(comment: CommentRow, item: Triaged, now: datetime) -> DecisionRow:
+    decision = item.decision
+    return DecisionRow(
+        comment_id=comment.id,
+        policy_version=decision.policy_version,
+        model_version=item.model_version,
+        action=decision.action,
+        flags=list(decision.flags),
+        reasons=[reason.as_dict() for reason in decision.reasons],
+        needs_review=decision.needs_review,
+        review_causes=list(decision.review_causes),
+        priority=decision.priority,
+        respond_by=decision.respond_by,
+        created_at=now,
+    )
+
+
+def _score_row(comment: CommentRow, item: Triaged, now: datetime) -> ScoreRow | None:
+    if item.scored is None or item.model_version is None:
+        return None
+    return ScoreRow(
+        comment_id=comment.id,
+        model_version=item.model_version,
+        scores=item.scored.scores,
+        intent=item.scored.intent,
+        pii_spans=[span.as_dict() for span in item.scored.pii_spans],
+        created_at=now,
+    )
+
+
+def _review_row(comment: CommentRow, decision: DecisionRow, item: Triaged, now: datetime) -> ReviewItemRow:
+    return ReviewItemRow(
+        comment_id=comment.id,
+        decision_id=decision.id,
+        council=comment.council,
+        status="open",
+        queue=item.queue,
+        priority=decision.priority,
+        uncertainty=item.uncertainty,
+        respond_by=decision.respond_by,
+        created_at=now,
+        claimed_by=None,
+        claimed_until=None,
+    )
+
+
+def insert_triaged(session: Session, items: Sequence[Triaged], now: datetime) -> list[StoredResult]:
+    """One multi-row INSERT per table for the whole batch (not committed); results in order."""
+    comments = [_comment_row(item, now) for item in items]
+    repo.insert_all(session, comments)
+    decisions = [_decision_row(c, item, now) for c, item in zip(comments, items, strict=True)]
+    repo.insert_all(session, decisions)
+    scores = [_score_row(c, item, now) for c, item in zip(comments, items, strict=True)]
+    review = [
+        _review_row(c, d, item, now)
+        for c, d, item in zip(comments, decisions, items, strict=True)
+        if item.decision.needs_review
+    ]
+    repo.insert_all(session, [*(s for s in scores if s is not None), *review], ids=False)
+    return [_result(c, s, d, created=True) for c, s, d in zip(comments, scores, decisions, strict=True)]
+
+
+def note_warnings(session: Session, warned: Sequence[tuple[int, AuthorKey, int]], now: datetime) -> None:
+    """Authors warned automatically: their count is what the rules saw plus this warning, and the
+    audit trail says why."""
+    if not warned:
+        return
+    authors = repo.authors_by_handle(session, {key for _, key, _ in warned})
+    for comment_id, key, count in warned:
+        if key not in authors:
+            authors[key] = repo.author_or_new(session, council=key[0], platform=key[1], handle=key[2])
+        authors[key].warnings = count
+        repo.audit(
+            session,
+            actor="service",
+            kind="author_warned",
+            subject=f"author:{authors[key].id}",
+            council=key[0],
+            detail={"comment_id": comment_id, "warnings": count},
+            now=now,
+        )
+    session.flush()
