@@ -22,6 +22,7 @@ from triage import review
 from triage.config import Settings
 from triage.labels import LABELS
 from triage.scoring.registry import load_bundle
+from triage.policy.profile import known_councils
 from triage.storage.accounts import create_api_key, create_user
 from triage.storage.tables import ReviewItemRow
 
@@ -52,6 +53,9 @@ def test_officers_decisions_retrain_the_served_model(tmp_path: Path, monkeypatch
                 scopes=["comments:write", "admin"],
                 now=datetime.now(UTC),
             )
+            admin_key = create_api_key(
+                session, name="admin", councils=known_councils({}), scopes=["admin"], now=datetime.now(UTC)
+            )  # the model serves every council
             officer = create_user(
                 session,
                 username="m",
@@ -95,7 +99,8 @@ def test_officers_decisions_retrain_the_served_model(tmp_path: Path, monkeypatch
         assert officers_row[2] > officers_row[1]  # the challenger agrees with the officers more
 
         promote(challenger, served, log=lambda _: None)
-        reloaded = client.post("/v1/admin/reload-model", headers=headers).json()["model_version"]
+        reloaded = client.post("/v1/admin/reload-model", headers={"Authorization": f"Bearer {admin_key}"})
+        reloaded = reloaded.json()["model_version"]
         body = client.post("/v1/comments", headers=headers,
                            json={"platform": "x", "external_id": "after", "author_handle": "z", "text": f"all aboard the {PATTERN} again"}).json()  # fmt: skip
         assert body["model_version"] == reloaded != load_bundle(champion).version

@@ -46,10 +46,9 @@ def ensure_admin() -> None:
 
 
 def _all_councils() -> list[str]:
-    from triage.policy import shipped_profiles
+    from triage.policy.profile import known_councils
 
-    settings = get_settings()
-    return sorted(set(shipped_profiles()) - {"default"} | set(settings.council_profiles))
+    return known_councils(get_settings().council_profiles)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from serve.deps import SessionDep, StateDep
+from serve.deps import RowId, SessionDep, StateDep
 from serve.security import Principal, start_session, utcnow
 from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
 from triage import dashboard, review
@@ -120,7 +120,7 @@ def _load_item(session: Session, user: Principal, item_id: int) -> ReviewItemRow
 
 
 @router.get("/review/{item_id}", response_class=HTMLResponse)
-def item_page(item_id: int, request: Request, session: SessionDep, state: StateDep) -> HTMLResponse:
+def item_page(item_id: RowId, request: Request, session: SessionDep, state: StateDep) -> HTMLResponse:
     user = current_user(request, session)
     item = _load_item(session, user, item_id)
     claim_error = None
@@ -142,7 +142,7 @@ def item_page(item_id: int, request: Request, session: SessionDep, state: StateD
 
 
 @router.post("/review/{item_id}/decide", response_model=None)
-async def decide_page(item_id: int, request: Request, session: SessionDep, state: StateDep) -> Response:
+async def decide_page(item_id: RowId, request: Request, session: SessionDep, state: StateDep) -> Response:
     user = current_user(request, session)
     form = await request.form()
     check_csrf(request, str(form.get("csrf", "")))
@@ -173,7 +173,7 @@ async def decide_page(item_id: int, request: Request, session: SessionDep, state
 
 
 @router.post("/decisions/{decision_id}/undo", response_model=None)
-def undo_page(decision_id: int, request: Request, session: SessionDep, csrf: Annotated[str, Form()] = "") -> Response:
+def undo_page(decision_id: RowId, request: Request, session: SessionDep, csrf: Annotated[str, Form()] = "") -> Response:
     user = current_user(request, session)
     check_csrf(request, csrf)
     decision = session.get(OfficerDecisionRow, decision_id)

@@ -14,6 +14,7 @@ from triage.storage.tables import CommentRow, OfficerDecisionRow, ReviewItemRow
 from triage.types import Decision
 
 MANAGER_ONLY_FLAGS = ("block_author",)
+MAX_REASON_CODE, MAX_NOTE = 64, 2000  # the columns' sizes
 
 
 class ReviewError(ValueError):
@@ -47,6 +48,7 @@ def record_decision(session: Session, *, item: ReviewItemRow, user_id: int, role
     unknown = set(labels) - set(LABELS)
     if unknown:
         raise ReviewError(f"unknown labels {sorted(unknown)}")
+    _check_wording(reason_code, note)
     if item.queue == "manager" and role not in ("manager", "admin"):
         raise ReviewError("referred items are decided by managers")
     if item.status != "open":
@@ -61,6 +63,16 @@ def record_decision(session: Session, *, item: ReviewItemRow, user_id: int, role
                council=item.council, detail=detail, now=now)  # fmt: skip
     session.flush()
     return row
+
+
+def _check_wording(reason_code: str, note: str) -> None:
+    """Refused with a message, never by the database (PostgreSQL rejects NUL and long values)."""
+    if not reason_code.strip() or len(reason_code) > MAX_REASON_CODE:
+        raise ReviewError(f"a reason code has 1 to {MAX_REASON_CODE} characters")
+    if len(note) > MAX_NOTE:
+        raise ReviewError(f"a note has at most {MAX_NOTE} characters")
+    if "\x00" in reason_code + note:
+        raise ReviewError("the reason and the note must not contain NUL characters")
 
 
 UNDO_MINUTES = 5
@@ -98,6 +110,11 @@ def undo(session: Session, *, decision: OfficerDecisionRow, user_id: int, now: d
     """Take back one's own decision within a few minutes: a new event, and the item reopens."""
     if decision.user_id != user_id:
         raise ReviewError("you can only undo your own decisions")
+    if decision.action == "undo":
+        raise ReviewError("an undo cannot itself be undone")
+    latest = repo.latest_officer_decision(session, review_item_id=decision.review_item_id)
+    if latest is None or latest.id != decision.id:  # undone already, or someone decided since
+        raise ReviewError("only the latest decision on an item can be undone, and only once")
     made = decision.created_at if decision.created_at.tzinfo else decision.created_at.replace(tzinfo=now.tzinfo)
     if now - made > timedelta(minutes=UNDO_MINUTES):
         raise ReviewError(f"decisions can be undone for {UNDO_MINUTES} minutes only")

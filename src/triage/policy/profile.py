@@ -168,6 +168,11 @@ def shipped_profiles() -> dict[str, Path]:
     return {path.stem: path for path in sorted(_profiles_dir().glob("*.toml"))}
 
 
+def known_councils(council_profiles: dict[str, str]) -> list[str]:
+    """Every council this installation serves: a shipped profile's id or a configured council."""
+    return sorted(set(shipped_profiles()) - {"default"} | set(council_profiles))
+
+
 def published_contacts() -> list[str]:
     """Every shipped council's own published numbers and addresses: never personal information."""
     return [contact for path in shipped_profiles().values() for contact in load_profile(path).published_contacts]

@@ -98,6 +98,16 @@ def officer_decisions_of(session: Session, *, comment_id: int) -> list[OfficerDe
     )
 
 
+def latest_officer_decision(session: Session, *, review_item_id: int) -> OfficerDecisionRow | None:
+    """The newest decision or undo on a review item."""
+    return session.scalar(
+        select(OfficerDecisionRow)
+        .where(OfficerDecisionRow.review_item_id == review_item_id)
+        .order_by(OfficerDecisionRow.id.desc())
+        .limit(1)
+    )
+
+
 def review_item_of(session: Session, *, comment_id: int) -> ReviewItemRow | None:
     return session.scalar(
         select(ReviewItemRow).where(ReviewItemRow.comment_id == comment_id).order_by(ReviewItemRow.id.desc()).limit(1)
@@ -156,10 +166,10 @@ def review_queue(session: Session, *, councils: list[str], queue: str | None = N
     return [tuple(row) for row in session.execute(query.limit(limit))]  # type: ignore[misc]
 
 
-def queue_depth(session: Session) -> dict[str, int]:
+def queue_depth(session: Session, *, councils: list[str]) -> dict[str, int]:
     rows = session.execute(
         select(ReviewItemRow.council, func.count())
-        .where(ReviewItemRow.status == "open")
+        .where(ReviewItemRow.status == "open", ReviewItemRow.council.in_(councils))
         .group_by(ReviewItemRow.council)
     )
     return {council: count for council, count in rows}
