@@ -102,6 +102,8 @@ class Profile(_Strict):
     escalation: Escalation
     elections: Elections | None = None
     duplicates: Duplicates | None = None
+    # UK GDPR storage limitation: comment text, handles and notes are purged after this many days.
+    retention_days: int = Field(default=365, ge=1, le=3650)
     notes: str = ""
 
     @field_validator("schema_version")
