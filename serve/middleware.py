@@ -21,6 +21,7 @@ CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
+CLOSE = {"Connection": "close"}
 HSTS = "max-age=31536000; includeSubDomains"
 # FastAPI's interactive docs load scripts from a CDN and run an inline one: in development only.
 DOCS_PATHS = ("/docs", "/redoc")
@@ -30,7 +31,8 @@ class BodyTooLarge(HTTPException):
     """Raised by the body reader past the limit; answered 413 by the typed HTTP error handler."""
 
     def __init__(self, limit: int) -> None:
-        super().__init__(413, f"request bodies are limited to {limit} bytes")
+        # Closing the connection stops the rest of an endless body from being received at all.
+        super().__init__(413, f"request bodies are limited to {limit} bytes", headers=CLOSE)
 
 
 class LimitsAndMetrics:
@@ -50,7 +52,7 @@ class LimitsAndMetrics:
         length = Headers(scope=scope).get("content-length")
         if length and length.isdigit() and int(length) > self.max_body_bytes:
             message = f"request bodies are limited to {self.max_body_bytes} bytes"
-            await JSONResponse(body("body_too_large", message), status_code=413)(scope, receive, send)
+            await JSONResponse(body("body_too_large", message), 413, headers=CLOSE)(scope, receive, send)
             return
         started, status = time.perf_counter(), 500
         response_started, received = False, 0
@@ -74,7 +76,8 @@ class LimitsAndMetrics:
             await self.app(scope, receive_limited, send_and_note)
         except BodyTooLarge as error:  # read outside a route (routes answer it through errors.py)
             if not response_started:
-                await JSONResponse(body("body_too_large", error.detail), 413)(scope, receive, send_and_note)
+                too_large = JSONResponse(body("body_too_large", error.detail), 413, headers=CLOSE)
+                await too_large(scope, receive, send_and_note)
         except Exception as error:
             log.error("unhandled %s on %s %s", type(error).__name__, scope["method"], _template(scope))
             if not response_started:
