@@ -55,16 +55,7 @@ class LimitsAndMetrics:
             await JSONResponse(body("body_too_large", message), 413, headers=CLOSE)(scope, receive, send)
             return
         started, status = time.perf_counter(), 500
-        response_started, received = False, 0
-
-        async def receive_limited() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
-                    raise BodyTooLarge(self.max_body_bytes)
-            return message
+        response_started = False
 
         async def send_and_note(message: Message) -> None:
             nonlocal status, response_started
@@ -73,7 +64,7 @@ class LimitsAndMetrics:
             await send(message)
 
         try:
-            await self.app(scope, receive_limited, send_and_note)
+            await self.app(scope, _limited(receive, self.max_body_bytes), send_and_note)
         except BodyTooLarge as error:  # read outside a route (routes answer it through errors.py)
             if not response_started:
                 too_large = JSONResponse(body("body_too_large", error.detail), 413, headers=CLOSE)
@@ -94,6 +85,22 @@ class LimitsAndMetrics:
             state.metrics.requests.labels(template, scope["method"], str(status)).inc()
             state.metrics.latency.labels(template).observe(elapsed)
         log.info("%s %s %s %.1fms", scope["method"], template, status, elapsed * 1000)
+
+
+def _limited(receive: Receive, limit: int) -> Receive:
+    """`receive` that counts the body's bytes and raises past `limit`."""
+    received = 0
+
+    async def receive_limited() -> Message:
+        nonlocal received
+        message = await receive()
+        if message["type"] == "http.request":
+            received += len(message.get("body", b""))
+            if received > limit:
+                raise BodyTooLarge(limit)
+        return message
+
+    return receive_limited
 
 
 def _template(scope: Scope) -> str:

@@ -34,10 +34,24 @@ class Endless:
 def post_chunked(api: Api, path: str, body: Endless, content_type: str) -> tuple[int, dict[str, Any]]:
     """Drive the app over ASGI as a server does with a chunked body (the test client would read
     the whole body first): one message per chunk, no Content-Length."""
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "", "client": ("127.0.0.1", 1),
-             "server": ("testserver", 80), "headers": [(b"host", b"testserver"), (b"content-type", content_type.encode()),
-                                                       (b"transfer-encoding", b"chunked")]}  # fmt: skip
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "client": ("127.0.0.1", 1),
+        "server": ("testserver", 80),
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", content_type.encode()),
+            (b"transfer-encoding", b"chunked"),
+        ],
+    }
     chunks, sent = iter(body), []
 
     async def receive() -> dict[str, Any]:

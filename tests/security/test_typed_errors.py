@@ -58,9 +58,17 @@ def test_an_aware_created_at_is_stored_in_utc(api: Api) -> None:
 
 @pytest.mark.parametrize(
     ("field", "value"),
-    [("text", "hello\x00world"), ("author_handle", "res\x00ident"), ("post_topic", "bins\x00"), ("text", "   \n\t "),
-     ("text", "\u200b\u200c\u200d\ufeff"), ("text", "\u3164\u2800"), ("author_handle", "\u200b"), ("platform", "myspace")],
-)  # fmt: skip
+    [
+        ("text", "hello\x00world"),
+        ("author_handle", "res\x00ident"),
+        ("post_topic", "bins\x00"),
+        ("text", "   \n\t "),
+        ("text", "\u200b\u200c\u200d\ufeff"),
+        ("text", "\u3164\u2800"),
+        ("author_handle", "\u200b"),
+        ("platform", "myspace"),
+    ],
+)
 def test_nul_invisible_text_and_unknown_platforms_are_a_422(api: Api, field: str, value: str) -> None:
     response = api.client.post("/v1/comments", json=comment(**{field: value}), headers=api.headers())
     refused(response, field)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, distinct, exists, literal, select, update
+from sqlalchemy import String, cast, delete, exists, literal, select, update
 from sqlalchemy.orm import Session
 
 from triage.storage.tables import (
@@ -64,7 +64,7 @@ def audit_events_about(session: Session, *, subjects: list[str]) -> list[AuditEv
 
 
 def councils_with_unpurged_comments(session: Session) -> list[str]:
-    query = select(distinct(CommentRow.council)).where(CommentRow.purged_at.is_(None))
+    query = select(CommentRow.council).where(CommentRow.purged_at.is_(None)).distinct()
     return sorted(session.scalars(query))
 
 
