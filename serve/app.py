@@ -4,19 +4,17 @@ database, loads the model bundle (never MLflow) and starts the micro-batcher."""
 from __future__ import annotations
 
 import logging
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
-from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.datastructures import Headers
 from starlette.middleware.sessions import SessionMiddleware
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serve import errors
+from serve.middleware import LimitsAndMetrics, SecurityHeaders
 from serve.routes import admin, comments, health, people, session
 from serve.state import AppState, load_scorer_or_none
 from serve.ui import pages, review_pages
@@ -26,43 +24,6 @@ from triage.scoring.base import Scorer
 
 log = logging.getLogger("triage.serve")
 STATIC = Path(__file__).resolve().parent / "static"
-
-
-class LimitsAndMetrics:
-    """Body size limit, request metrics and one log line per request (route template, never the
-    path or query: no handles or text in the logs). Plain ASGI: cheaper per request than
-    Starlette's BaseHTTPMiddleware, which the busiest path pays on every comment."""
-
-    def __init__(self, app: ASGIApp, max_body_bytes: int) -> None:
-        self.app, self.max_body_bytes = app, max_body_bytes
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        length = Headers(scope=scope).get("content-length")
-        if length and length.isdigit() and int(length) > self.max_body_bytes:
-            message = f"request bodies are limited to {self.max_body_bytes} bytes"
-            await JSONResponse({"code": "body_too_large", "message": message}, status_code=413)(scope, receive, send)
-            return
-        started, status = time.perf_counter(), 500
-
-        async def send_and_note(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_and_note)
-        finally:
-            elapsed = time.perf_counter() - started
-            template = getattr(scope.get("route"), "path", "unmatched")
-            state: AppState | None = getattr(scope["app"].state, "triage", None)
-            if state is not None:
-                state.metrics.requests.labels(template, scope["method"], str(status)).inc()
-                state.metrics.latency.labels(template).observe(elapsed)
-            log.info("%s %s %s %.1fms", scope["method"], template, status, elapsed * 1000)
 
 
 def create_app(settings: Settings | None = None, scorer: Scorer | None = None, load_model: bool = True) -> FastAPI:
@@ -77,11 +38,14 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
         yield
         await state.stop()
 
+    docs = settings.environment != "production"  # the docs pages load scripts from a CDN
     app = FastAPI(
         title="triage",
         version="1",
         lifespan=lifespan,
         description="Pre-screening of public comments on UK councils' social media pages.",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
     )
     errors.install(app)
     app.add_middleware(
@@ -93,6 +57,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
     )
 
     app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, docs_enabled=docs)
 
     for router in (
         health.router,

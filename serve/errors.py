@@ -1,4 +1,5 @@
-"""Typed errors: every 4xx carries a JSON body {code, message}; validation adds details."""
+"""Typed errors: every 4xx and 5xx carries a JSON body {code, message}; validation adds details.
+No handler puts a request's values in a message or a log line (they can be personal data)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,18 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
+
+RETRY_AFTER_SECONDS = 5
+HTTP_CODES = {
+    401: "unauthorised",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "body_too_large",
+}
 
 
 class ApiError(Exception):
@@ -16,26 +28,55 @@ class ApiError(Exception):
         self.status, self.code, self.message, self.headers = status, code, message, headers
 
 
-def _body(code: str, message: str, **extra: Any) -> dict[str, Any]:
+def body(code: str, message: str, **extra: Any) -> dict[str, Any]:
     return {"code": code, "message": message, **extra}
+
+
+def _detail(error: dict[str, Any]) -> dict[str, Any]:
+    """Where and what, never the value sent (`input`): it can be a comment's text."""
+    location = [str(part) for part in error["loc"][1:]]
+    detail: dict[str, Any] = {"field": ".".join(location), "problem": error["msg"]}
+    if len(location) > 1 and location[0] == "comments" and location[1].isdigit():
+        detail["index"] = int(location[1])  # the bad item of a batch: the batch is refused whole
+    return detail
+
+
+def database_unavailable() -> JSONResponse:
+    return JSONResponse(
+        body("database_unavailable", "the database is unavailable or busy; nothing was stored, retry later"),
+        status_code=503,
+        headers={"Retry-After": str(RETRY_AFTER_SECONDS)},
+    )
 
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, error: ApiError) -> JSONResponse:
-        return JSONResponse(_body(error.code, error.message), status_code=error.status, headers=error.headers)
+        return JSONResponse(body(error.code, error.message), status_code=error.status, headers=error.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:
-        details = [{"field": ".".join(str(p) for p in e["loc"][1:]), "problem": e["msg"]} for e in error.errors()]
+        details = [_detail(e) for e in error.errors()]
         return JSONResponse(
-            _body("invalid_request", "the request does not match the schema: see details", details=details),
+            body("invalid_request", "the request does not match the schema: see details", details=details),
             status_code=422,
         )
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, error: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 401: "unauthorised", 403: "forbidden"}
         return JSONResponse(
-            _body(codes.get(error.status_code, "http_error"), str(error.detail)), status_code=error.status_code
+            body(HTTP_CODES.get(error.status_code, "http_error"), str(error.detail)),
+            status_code=error.status_code,
+            headers=error.headers,
         )
+
+    @app.exception_handler(DataError)
+    async def _bad_value(_: Request, error: DataError) -> JSONResponse:
+        # The database refused a value (NUL byte, out of range, too long): the request's fault.
+        return JSONResponse(body("invalid_value", "a value was refused by the database"), status_code=422)
+
+    for outage in (OperationalError, InterfaceError, PoolTimeout):
+
+        @app.exception_handler(outage)
+        async def _outage(_: Request, error: Exception) -> JSONResponse:
+            return database_unavailable()

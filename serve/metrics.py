@@ -1,8 +1,9 @@
-"""Prometheus metrics: requests, latencies, decisions by action, queue depth, model errors."""
+"""Prometheus metrics: requests, latencies, decisions by action, model errors (process-wide); the
+queue depth per council is read per request, for the caller's councils only (routes/health.py)."""
 
 from __future__ import annotations
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
 
 class Metrics:
@@ -22,4 +23,3 @@ class Metrics:
         self.model_errors = Counter(
             "triage_model_errors_total", "comments the model could not score", registry=self.registry
         )
-        self.queue_depth = Gauge("triage_review_queue_depth", "open review items", ["council"], registry=self.registry)

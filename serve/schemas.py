@@ -1,27 +1,71 @@
-"""Request and response schemas: `...Create` in, `...Public` out."""
+"""Request and response schemas: `...Create` in, `...Public` out. Input is checked here, before
+anything is stored, so that bad input answers a typed 422 and a batch is refused whole."""
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Literal
+import unicodedata
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from triage.labels import LABELS, REASON_CODES
+from triage.labels import LABELS, PLATFORMS, REASON_CODES
 
 MAX_TEXT = 5000  # fixed in the schema so that OpenAPI documents it
+EARLIEST, LATEST = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+# Letters that render as nothing (Hangul fillers, braille blank): "visible" text needs more.
+BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def _no_nul(value: str) -> str:
+    if "\x00" in value:
+        raise ValueError("must not contain NUL characters")
+    return value
+
+
+def _visible(value: str) -> str:
+    """Something a person can read: not only spaces, zero-width or other invisible characters."""
+    if not any(
+        not ch.isspace() and unicodedata.category(ch)[0] not in "CZ" and ch not in BLANK_LETTERS for ch in value
+    ):
+        raise ValueError("must contain visible characters (not only spaces or zero-width characters)")
+    return value
+
+
+def _platform(value: str) -> str:
+    if value not in PLATFORMS:
+        raise ValueError(f"unknown platform; use one of {', '.join(PLATFORMS)}")
+    return value
+
+
+def _in_range(value: datetime) -> datetime:
+    try:
+        moment = value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("is out of range") from None
+    if not EARLIEST <= moment < LATEST:
+        raise ValueError(f"must be between {EARLIEST.date()} and {LATEST.date()}")
+    return moment
+
+
+Plain = Annotated[str, AfterValidator(_no_nul)]
+Visible = Annotated[str, AfterValidator(_no_nul), AfterValidator(_visible)]
+Platform = Annotated[str, AfterValidator(_platform)]
+Moment = Annotated[AwareDatetime, AfterValidator(_in_range)]
 
 
 class CommentCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    platform: str = Field(min_length=1, max_length=32, examples=["facebook"])
-    external_id: str = Field(min_length=1, max_length=200)
-    author_handle: str = Field(min_length=1, max_length=200)
-    post_id: str = Field(default="", max_length=200)
-    post_topic: str = Field(default="", max_length=500)
-    text: str = Field(min_length=1, max_length=MAX_TEXT)
-    created_at: datetime | None = None
-    council: str | None = Field(default=None, max_length=64, description="needed when the key serves several councils")
+    platform: Platform = Field(min_length=1, max_length=32, examples=["facebook"])
+    external_id: Visible = Field(min_length=1, max_length=200)
+    author_handle: Visible = Field(min_length=1, max_length=200)
+    post_id: Plain = Field(default="", max_length=200)
+    post_topic: Plain = Field(default="", max_length=500)
+    text: Visible = Field(min_length=1, max_length=MAX_TEXT)
+    created_at: Moment | None = Field(default=None, description="with a time zone, e.g. 2026-01-01T10:00:00Z")
+    council: Plain | None = Field(
+        default=None, max_length=64, description="needed when the key serves several councils"
+    )
 
 
 class BatchCreate(BaseModel):
@@ -116,8 +160,8 @@ class OfficerDecisionCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
     action: Literal["allow", "respond", "refer", "remove"]
     labels: dict[str, Literal[0, 1]] = Field(default_factory=dict, description=f"labels: {', '.join(LABELS)}")
-    reason_code: str = Field(min_length=1, max_length=64, description=f"e.g. {', '.join(REASON_CODES)}")
-    note: str = Field(default="", max_length=2000)
+    reason_code: Visible = Field(min_length=1, max_length=64, description=f"e.g. {', '.join(REASON_CODES)}")
+    note: Plain = Field(default="", max_length=2000)
     bulk: Literal["one", "duplicates", "author"] = Field(
         default="one", description="also decide the open items with the same text, or from the same author"
     )

@@ -46,7 +46,7 @@ class AppState:
 
     @classmethod
     def open(cls, settings: Settings, scorer: Scorer | None) -> AppState:
-        database = Database.open(settings.database_url)
+        database = Database.open(settings.database_url, busy_timeout_s=settings.database_busy_timeout_s)
         triage = Triage(
             scorer,
             Profiles(settings),

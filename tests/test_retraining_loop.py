@@ -21,7 +21,7 @@ from training.promotion import compare, promote
 from triage import review
 from triage.config import Settings
 from triage.labels import LABELS
-from triage.policy.profile import profile_by_name
+from triage.policy.profile import known_councils, profile_by_name
 from triage.scoring.registry import load_bundle
 from triage.storage.accounts import create_api_key, create_user
 from triage.storage.tables import ReviewItemRow
@@ -60,6 +60,9 @@ def test_officers_decisions_retrain_the_served_model(tmp_path: Path, monkeypatch
                 scopes=["comments:write", "admin"],
                 now=datetime.now(UTC),
             )
+            admin_key = create_api_key(
+                session, name="admin", councils=known_councils({}), scopes=["admin"], now=datetime.now(UTC)
+            )  # the model serves every council
             officer = create_user(
                 session,
                 username="m",
@@ -118,7 +121,8 @@ def test_officers_decisions_retrain_the_served_model(tmp_path: Path, monkeypatch
         assert officers_row[2] > officers_row[1]  # the challenger agrees with the officers more
 
         promote(challenger, served, log=lambda _: None)
-        reloaded = client.post("/v1/admin/reload-model", headers=headers).json()["model_version"]
+        reloaded = client.post("/v1/admin/reload-model", headers={"Authorization": f"Bearer {admin_key}"})
+        reloaded = reloaded.json()["model_version"]
         body = client.post(
             "/v1/comments",
             headers=headers,

@@ -68,7 +68,7 @@ def _wait_ready(url: str, timeout: float = 90.0) -> None:
 def _body(external_id: str, run: str) -> dict[str, str]:
     n = int(external_id.split("-")[-1])
     return {
-        "platform": "loadtest",
+        "platform": "facebook",
         "external_id": external_id,
         "author_handle": f"author-{n % 500}",
         "post_id": f"{run}-{n % 50}",

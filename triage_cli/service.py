@@ -11,12 +11,13 @@ from typing import Annotated
 import typer
 from sqlalchemy import select
 
+from triage import privacy
 from triage.config import get_settings
 from triage.labels import API_SCOPES, ROLES
-from triage.storage import repo
+from triage.private_file import write_private
 from triage.storage.accounts import create_api_key, create_user, revoke_api_key
 from triage.storage.db import make_engine, migrate, session_factory
-from triage.storage.tables import ApiKeyRow, AuthorRow, CommentRow, DecisionRow, OfficerDecisionRow, ScoreRow, UserRow
+from triage.storage.tables import ApiKeyRow, UserRow
 
 apikey_app = typer.Typer(help="API keys for platform integrations.", no_args_is_help=True)
 user_app = typer.Typer(help="People: officers, managers, data scientists, admins.", no_args_is_help=True)
@@ -33,24 +34,23 @@ def now_utc() -> datetime:
 
 
 def ensure_admin() -> None:
-    """A first run gets an admin account; its password is printed once."""
+    """A first run gets an admin account; its password goes to a file only the owner can read
+    (the terminal that runs the server is often its log), and only the file's path is printed."""
     with open_sessions()() as session:
         if session.scalar(select(UserRow).where(UserRow.role == "admin")) is None:
             password = secrets.token_urlsafe(12)
             create_user(
                 session, username="admin", password=password, role="admin", councils=_all_councils(), now=now_utc()
             )
+            path = write_private(get_settings().admin_password_file, password + "\n")
             session.commit()
-            typer.echo(
-                f"created user 'admin' with password {password} (shown once; change it with `triage user create`)"
-            )
+            typer.echo(f"created user 'admin'; its password is in {path} (readable by you only)")
 
 
 def _all_councils() -> list[str]:
-    from triage.policy import shipped_profiles
+    from triage.policy.profile import known_councils
 
-    settings = get_settings()
-    return sorted(set(shipped_profiles()) - {"default"} | set(settings.council_profiles))
+    return known_councils(get_settings().council_profiles)
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
@@ -71,12 +71,14 @@ def apikey_create(
     name: str,
     council: Annotated[list[str], typer.Option(help="council(s) the key serves")],
     scope: Annotated[list[str] | None, typer.Option(help=f"scopes: {', '.join(API_SCOPES)}")] = None,
+    expires_in_days: Annotated[int | None, typer.Option(min=1, help="the key stops working after this")] = None,
 ) -> None:
     """Create a key and print it once."""
+    now = now_utc()
+    expires_at = now + timedelta(days=expires_in_days) if expires_in_days else None
     with open_sessions()() as session:
-        key = create_api_key(
-            session, name=name, councils=council, scopes=scope or ["comments:write", "comments:read"], now=now_utc()
-        )
+        scopes = scope or ["comments:write", "comments:read"]
+        key = create_api_key(session, name=name, councils=council, scopes=scopes, now=now, expires_at=expires_at)
         session.commit()
     typer.echo(key)
 
@@ -94,7 +96,9 @@ def apikey_revoke(prefix: Annotated[str, typer.Argument(help="the part after tri
 def apikey_list() -> None:
     with open_sessions()() as session:
         for row in session.scalars(select(ApiKeyRow)):
-            state = "revoked" if row.revoked_at else "active"
+            state = (
+                "revoked" if row.revoked_at else f"expires {row.expires_at:%Y-%m-%d}" if row.expires_at else "active"
+            )
             typer.echo(f"{row.prefix}  {row.name}  {','.join(row.councils)}  {','.join(row.scopes)}  {state}")
 
 
@@ -115,75 +119,39 @@ def user_create(
 
 
 def sar(
-    handle: str, output: Annotated[Path | None, typer.Option(help="file to write (default: print)")] = None
+    handle: str,
+    output: Annotated[Path | None, typer.Option(help="file to write (default: print)")] = None,
+    council: Annotated[list[str] | None, typer.Option(help="only these councils (default: all)")] = None,
 ) -> None:
-    """Subject access export (UK GDPR art. 15): everything stored about an author handle."""
+    """Subject access export (UK GDPR art. 15): everything held about an author handle, grouped
+    per council and platform (format: docs/SECURITY.md)."""
     with open_sessions()() as session:
-        comments = list(session.scalars(select(CommentRow).where(CommentRow.author_handle == handle)))
-        export = {"handle": handle, "exported_at": now_utc().isoformat(), "authors": [], "comments": []}
-        for author in session.scalars(select(AuthorRow).where(AuthorRow.handle == handle)):
-            export["authors"].append(
-                {
-                    "council": author.council,
-                    "platform": author.platform,
-                    "warnings": author.warnings,
-                    "blocked": author.blocked,
-                    "appeal_after": str(author.appeal_after or ""),
-                }
-            )
-        for c in comments:
-            export["comments"].append(
-                {
-                    "id": c.id,
-                    "council": c.council,
-                    "platform": c.platform,
-                    "post_id": c.post_id,
-                    "text": c.text,
-                    "received_at": c.received_at.isoformat(),
-                    "scores": [s.scores for s in session.scalars(select(ScoreRow).where(ScoreRow.comment_id == c.id))],
-                    "decisions": [
-                        {"action": d.action, "flags": d.flags, "at": d.created_at.isoformat()}
-                        for d in session.scalars(select(DecisionRow).where(DecisionRow.comment_id == c.id))
-                    ],
-                    "officer_decisions": [
-                        {"action": o.action, "reason_code": o.reason_code, "at": o.created_at.isoformat()}
-                        for o in session.scalars(
-                            select(OfficerDecisionRow).where(OfficerDecisionRow.comment_id == c.id)
-                        )
-                    ],
-                }
-            )
-        repo.audit(
-            session,
-            actor="cli",
-            kind="subject_access_export",
-            subject="author",
-            council=None,
-            detail={"comments": len(comments)},
-            now=now_utc(),
-        )
+        export = privacy.subject_access(session, handle=handle, councils=council, now=now_utc())
         session.commit()
-    text = json.dumps(export, indent=2)
+    text = json.dumps(export, indent=2, ensure_ascii=False)
     if output:
-        output.write_text(text)
-        typer.echo(f"wrote {len(export['comments'])} comments to {output}")
+        write_private(output, text)
+        count = sum(len(group["comments"]) for group in export["groups"])
+        typer.echo(f"wrote {count} comments in {len(export['groups'])} council/platform groups to {output}")
     else:
         typer.echo(text)
 
 
-def purge(older_than: Annotated[int, typer.Option(help="days; default the retention period")] = 0) -> None:
-    """Remove comment text and handles past retention; decisions and the audit trail stay."""
-    days = older_than or get_settings().retention_days
+def purge(
+    older_than: Annotated[
+        int | None, typer.Option(help="days, at least 1, for every council (default: each profile's retention_days)")
+    ] = None,
+) -> None:
+    """Purge what identifies people from comments past retention; decisions and the audit trail stay."""
+    settings = get_settings()
+    try:
+        days = privacy.checked_days(older_than) if older_than is not None else None
+    except privacy.RetentionError as error:
+        raise typer.BadParameter(str(error), param_hint="--older-than") from None
     with open_sessions()() as session:
-        count = repo.purge_text(session, before=now_utc() - timedelta(days=days), now=now_utc())
-        repo.audit(
-            session,
-            actor="cli",
-            kind="retention_purge",
-            subject="comments",
-            council=None,
-            detail={"purged": count, "days": days},
-            now=now_utc(),
+        report = privacy.purge_expired(
+            session, days_for=lambda council: days or privacy.retention_days(settings, council), now=now_utc()
         )
         session.commit()
-    typer.echo(f"purged the text of {count} comments older than {days} days")
+    for council, figures in report.items():
+        typer.echo(f"{council}: purged {figures['purged']} comments older than {figures['days']} days")

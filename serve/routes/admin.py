@@ -10,6 +10,7 @@ from serve.deps import PrincipalDep, StateDep
 from serve.errors import ApiError
 from serve.security import utcnow
 from serve.state import AppState
+from triage.policy.profile import known_councils
 from triage.storage import repo
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -24,6 +25,8 @@ class ReloadPublic(BaseModel):
 )
 async def reload_model(principal: PrincipalDep, state: StateDep) -> ReloadPublic:
     principal.require("admin")
+    if not set(known_councils(state.settings.council_profiles)) <= set(principal.councils):
+        raise ApiError(403, "global_admin_only", "the model serves every council: only an admin of all may reload it")
     try:
         version = await state.reload_model()
     except Exception as error:

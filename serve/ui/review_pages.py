@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from serve.deps import SessionDep, StateDep, reviewer
+from serve.deps import RowId, SessionDep, StateDep, reviewer
 from serve.security import Principal, utcnow
 from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
 from triage import review
@@ -116,7 +116,7 @@ def _item_context(session: Any, state: Any, item: Any) -> dict[str, Any]:
 
 
 @router.get("/review/{item_id}", response_class=HTMLResponse)
-def item_page(item_id: int, request: Request, session: SessionDep, state: StateDep) -> HTMLResponse:
+def item_page(item_id: RowId, request: Request, session: SessionDep, state: StateDep) -> HTMLResponse:
     user = current_user(request, session)
     item = reviews.item_in(session, item_id=item_id, councils=user.councils)
     if item is None:
@@ -153,7 +153,7 @@ def officer_decision(form: dict[str, str]) -> review.OfficerDecision:
 
 
 @router.post("/review/{item_id}/decide", response_model=None)
-def decide_page(item_id: int, request: Request, session: SessionDep, state: StateDep, form: FormDep) -> Response:
+def decide_page(item_id: RowId, request: Request, session: SessionDep, state: StateDep, form: FormDep) -> Response:
     user = current_user(request, session)
     check_csrf(request, form.get("csrf", ""))
     if "review:write" not in user.scopes:
@@ -177,7 +177,7 @@ def decide_page(item_id: int, request: Request, session: SessionDep, state: Stat
 
 
 @router.post("/decisions/{decision_id}/undo", response_model=None)
-def undo_page(decision_id: int, request: Request, session: SessionDep, csrf: Annotated[str, Form()] = "") -> Response:
+def undo_page(decision_id: RowId, request: Request, session: SessionDep, csrf: Annotated[str, Form()] = "") -> Response:
     user = current_user(request, session)
     check_csrf(request, csrf)
     try:

@@ -24,7 +24,10 @@ class Settings(BaseSettings):
     max_body_bytes: int = 1_000_000
     rate_per_minute: int = 6000
     duplicate_window_hours: int = 24
-    retention_days: int = 365
+    # The first run's admin password is written here (mode 0600), never to the log.
+    admin_password_file: Path = Path(".triage/admin-password")
+    # A locked SQLite file answers 503 after this wait instead of hanging a request.
+    database_busy_timeout_s: float = Field(default=5.0, gt=0, le=60)
     batch_max_size: int = 32
     # Measured (docs/BENCHMARKS.md): 4 ms gave 216 comments/s over HTTP, 12 ms 238, 25 ms 251.
     batch_max_wait_ms: float = 15.0

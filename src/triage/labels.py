@@ -58,6 +58,18 @@ PII_TAGS: Final[tuple[str, ...]] = ("O", *(f"{edge}-{kind}" for kind in PII_TYPE
 
 ACTIONS: Final[tuple[str, ...]] = ("allow", "respond", "refer", "remove")
 
+# The social media platforms a comment may come from; anything else is refused at the door.
+PLATFORMS: Final[tuple[str, ...]] = (
+    "facebook",
+    "instagram",
+    "x",
+    "threads",
+    "youtube",
+    "tiktok",
+    "linkedin",
+    "nextdoor",
+)
+
 # Higher is more protective: used to resolve conflicting rules (the most protective wins).
 ACTION_SEVERITY: Final[dict[str, int]] = {action: rank for rank, action in enumerate(ACTIONS)}
 

@@ -47,7 +47,7 @@ def similar(a: str, b: str, similarity: float = SIMILARITY) -> bool:
         return True
     if min(len(key_a), len(key_b)) < MIN_KEY_CHARS:
         return False
-    return signature(a).jaccard(signature(b)) >= similarity
+    return bool(signature(a).jaccard(signature(b)) >= similarity)
 
 
 def count_copies(text: str, earlier: Iterable[str], similarity: float = SIMILARITY) -> int:
@@ -88,7 +88,7 @@ def group(texts: Sequence[str], similarity: float = SIMILARITY) -> Grouping:
             signatures.append(None)
             continue
         minhash = signature(text)
-        matches = [int(m) for m in lsh.query(minhash) if minhash.jaccard(signatures[int(m)]) >= similarity]  # type: ignore[arg-type]
+        matches = [int(m) for m in lsh.query(minhash) if minhash.jaccard(signatures[int(m)]) >= similarity]
         first.append(min(first[m] for m in matches) if matches else index)
         lsh.insert(str(index), minhash)
         signatures.append(minhash)

@@ -40,8 +40,9 @@ def test_subject_access_export_holds_everything_about_a_handle(api: Api, cli_env
     result = CliRunner().invoke(app, ["sar", "resident1", "--output", str(out)])
     assert result.exit_code == 0, result.output
     export = json.loads(out.read_text())
-    assert {c["text"] for c in export["comments"]} == {"you idiot", "When is bin day?"}
-    assert all(c["decisions"] for c in export["comments"])
+    comments = [c for group in export["groups"] for c in group["comments"]]  # per council and platform
+    assert {c["text"] for c in comments} == {"you idiot", "When is bin day?"}
+    assert all(c["decisions"] for c in comments)
 
 
 def test_purge_removes_text_but_keeps_decisions_and_audit(api: Api, cli_env: str) -> None:

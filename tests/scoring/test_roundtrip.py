@@ -161,6 +161,7 @@ def test_model_reload_under_load_fails_no_request(bundle: Path, tmp_path: Path) 
 
     from serve.app import create_app
     from triage.config import Settings
+    from triage.policy.profile import known_councils
     from triage.storage.accounts import create_api_key
 
     served = tmp_path / "served"
@@ -174,6 +175,13 @@ def test_model_reload_under_load_fails_no_request(bundle: Path, tmp_path: Path) 
             key = create_api_key(
                 session, name="k", councils=["swale"], scopes=["comments:write", "admin"], now=datetime.now(UTC)
             )
+            admin_key = create_api_key(
+                session,
+                name="admin",
+                councils=known_councils(Settings().council_profiles),
+                scopes=["admin"],
+                now=datetime.now(UTC),
+            )  # the model serves every council
             session.commit()
         headers = {"Authorization": f"Bearer {key}"}
 
@@ -192,7 +200,7 @@ def test_model_reload_under_load_fails_no_request(bundle: Path, tmp_path: Path) 
         (served / "manifest.json").write_text(json.dumps(manifest))
         with ThreadPoolExecutor(8) as pool:
             first = [pool.submit(post, i) for i in range(40)]
-            reload = client.post("/v1/admin/reload-model", headers=headers)
+            reload = client.post("/v1/admin/reload-model", headers={"Authorization": f"Bearer {admin_key}"})
             second = [pool.submit(post, i) for i in range(40, 80)]
             results = [f.result() for f in first + second]
         assert reload.status_code == 200 and reload.json()["model_version"] == "promoted-version"

@@ -102,6 +102,8 @@ class Profile(_Strict):
     escalation: Escalation
     elections: Elections | None = None
     duplicates: Duplicates | None = None
+    # UK GDPR storage limitation: comment text, handles and notes are purged after this many days.
+    retention_days: int = Field(default=365, ge=1, le=3650)
     notes: str = ""
 
     @field_validator("schema_version")
@@ -166,6 +168,11 @@ def _profiles_dir() -> Path:
 def shipped_profiles() -> dict[str, Path]:
     """The profiles in the package, by id (file stem)."""
     return {path.stem: path for path in sorted(_profiles_dir().glob("*.toml"))}
+
+
+def known_councils(council_profiles: dict[str, str]) -> list[str]:
+    """Every council this installation serves: a shipped profile's id or a configured council."""
+    return sorted(set(shipped_profiles()) - {"default"} | set(council_profiles))
 
 
 def published_contacts() -> list[str]:

@@ -16,6 +16,7 @@ from triage.review.queue import Actor, ItemNotFound, ReviewError, claim, manages
 from triage.storage import repo, reviews
 from triage.storage.reviews import ReviewItem, StoredComment
 
+MAX_REASON_CODE, MAX_NOTE = 64, 2000  # the columns' sizes
 UNDO_MINUTES = 5
 MAX_NOTE = 2000
 
@@ -59,6 +60,17 @@ def _check(decision: OfficerDecision, actor: Actor) -> None:
         raise ReviewError(f"unknown author action {decision.author_action!r}: use {', '.join(AUTHOR_ACTIONS)}")
     if decision.author_action == "block" and not manages(actor.role):
         raise ReviewError("only managers block authors")
+    _check_wording(decision.reason_code, decision.note)
+
+
+def _check_wording(reason_code: str, note: str) -> None:
+    """Refused with a message, never by the database (PostgreSQL rejects NUL and long values)."""
+    if not reason_code.strip() or len(reason_code) > MAX_REASON_CODE:
+        raise ReviewError(f"a reason code has 1 to {MAX_REASON_CODE} characters")
+    if len(note) > MAX_NOTE:
+        raise ReviewError(f"a note has at most {MAX_NOTE} characters")
+    if "\x00" in reason_code + note:
+        raise ReviewError("the reason and the note must not contain NUL characters")
 
 
 def redacted(text: str, spans: list[dict[str, Any]]) -> str:
@@ -191,6 +203,11 @@ def undo(session: Session, *, decision_id: int, actor: Actor, now: datetime) -> 
         raise ItemNotFound("no such decision in your councils")
     if decision.user_id != actor.user_id:
         raise ReviewError("you can only undo your own decisions")
+    if decision.action == "undo":
+        raise ReviewError("an undo cannot itself be undone")
+    latest = repo.latest_officer_decision(session, review_item_id=decision.review_item_id)
+    if latest is None or latest.id != decision.id:  # undone already, or someone decided since
+        raise ReviewError("only the latest decision on an item can be undone, and only once")
     made = decision.created_at if decision.created_at.tzinfo else decision.created_at.replace(tzinfo=now.tzinfo)
     if now - made > timedelta(minutes=UNDO_MINUTES):
         raise ReviewError(f"decisions can be undone for {UNDO_MINUTES} minutes only")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import datetime
+from datetime import UTC, datetime
 
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
@@ -23,24 +23,39 @@ def _digest(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_api_key(session: Session, *, name: str, councils: list[str], scopes: list[str], now: datetime) -> str:
+def create_api_key(
+    session: Session,
+    *,
+    name: str,
+    councils: list[str],
+    scopes: list[str],
+    now: datetime,
+    expires_at: datetime | None = None,
+) -> str:
     """Store a new key and return it in plain text: the only time it is ever shown."""
     unknown = set(scopes) - set(API_SCOPES)
     if unknown:
         raise ValueError(f"unknown scopes {sorted(unknown)}; choose from {', '.join(API_SCOPES)}")
+    if expires_at is not None and expires_at <= now:
+        raise ValueError("a key's expiry must be in the future")
     prefix, secret = secrets.token_hex(6), secrets.token_urlsafe(32)
-    session.add(
-        ApiKeyRow(name=name, prefix=prefix, key_hash=_digest(secret), councils=councils, scopes=scopes, created_at=now)
+    row = ApiKeyRow(
+        name=name, prefix=prefix, key_hash=_digest(secret), councils=councils, scopes=scopes, created_at=now
     )
+    row.expires_at = expires_at
+    session.add(row)
     return f"{KEY_PREFIX}_{prefix}_{secret}"
 
 
-def verify_api_key(session: Session, *, presented: str) -> ApiKeyRow | None:
+def verify_api_key(session: Session, *, presented: str, now: datetime | None = None) -> ApiKeyRow | None:
+    """The key's row, or None if it is unknown, wrong, revoked or past its expiry."""
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != KEY_PREFIX:
         return None
     row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.prefix == parts[1]))
     if row is None or row.revoked_at is not None or not hmac.compare_digest(row.key_hash, _digest(parts[2])):
+        return None
+    if row.expires_at is not None and row.expires_at <= (now or datetime.now(UTC)):
         return None
     return row
 

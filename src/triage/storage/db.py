@@ -17,10 +17,16 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 StorageConflict = IntegrityError
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, busy_timeout_s: float = 5.0) -> Engine:
+    """SQL parameters never appear in errors (`hide_parameters`): they hold comment text and
+    handles, and errors reach logs."""
     if url.startswith("sqlite"):
         engine = create_engine(
-            url, connect_args={"check_same_thread": False, "timeout": 30}, pool_size=20, max_overflow=20
+            url,
+            connect_args={"check_same_thread": False, "timeout": busy_timeout_s},
+            pool_size=20,
+            max_overflow=20,
+            hide_parameters=True,
         )
 
         @event.listens_for(engine, "connect")
@@ -29,11 +35,40 @@ def make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")  # with WAL: durable across a process kill
             cursor.execute("PRAGMA foreign_keys=ON")
-            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_s * 1000)}")
             cursor.close()
 
         return engine
-    return create_engine(url, pool_size=10, max_overflow=20, pool_pre_ping=True)
+    return create_engine(
+        url,
+        pool_size=10,
+        max_overflow=20,
+        pool_pre_ping=True,
+        hide_parameters=True,
+        connect_args={"connect_timeout": max(1, int(busy_timeout_s))},
+    )
+
+
+def accepts_writes(engine: Engine, *, wait_s: float = 0.2) -> bool:
+    """Whether a write could start now: on SQLite a reader succeeds while another process holds
+    the write lock, so readiness must try to take it (and let it go at once)."""
+    if engine.dialect.name != "sqlite":
+        return True
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        configured = cursor.execute("PRAGMA busy_timeout").fetchone()[0]
+        cursor.execute(f"PRAGMA busy_timeout={int(wait_s * 1000)}")
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+            cursor.execute("ROLLBACK")
+            return True
+        except Exception:
+            return False
+        finally:
+            cursor.execute(f"PRAGMA busy_timeout={int(configured)}")
+    finally:
+        connection.close()
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:
@@ -56,10 +91,10 @@ class Database:
     sessions: sessionmaker[Session]
 
     @classmethod
-    def open(cls, url: str, *, upgrade: bool = True) -> Database:
+    def open(cls, url: str, *, upgrade: bool = True, busy_timeout_s: float = 5.0) -> Database:
         if upgrade:
             migrate(url)
-        engine = make_engine(url)
+        engine = make_engine(url, busy_timeout_s=busy_timeout_s)
         return cls(engine, session_factory(engine))
 
     def ok(self) -> bool:

@@ -61,7 +61,7 @@ def recent_texts(
     found: dict[tuple[str, str | None, str, str], None] = {}
     for match in (CommentRow.author_handle.in_(handles), CommentRow.post_id.in_(posts)):
         query = select(*columns).where(*recent, match).order_by(CommentRow.received_at.desc()).limit(limit)
-        found.update(dict.fromkeys(tuple(row) for row in session.execute(query)))
+        found.update(dict.fromkeys((c, h, p, t) for c, h, p, t in session.execute(query) if t is not None))
     return list(found)
 
 
@@ -101,6 +101,16 @@ def officer_decisions_of(session: Session, *, comment_id: int) -> list[OfficerDe
             .where(OfficerDecisionRow.comment_id == comment_id)
             .order_by(OfficerDecisionRow.id)
         )
+    )
+
+
+def latest_officer_decision(session: Session, *, review_item_id: int) -> OfficerDecisionRow | None:
+    """The newest decision or undo on a review item."""
+    return session.scalar(
+        select(OfficerDecisionRow)
+        .where(OfficerDecisionRow.review_item_id == review_item_id)
+        .order_by(OfficerDecisionRow.id.desc())
+        .limit(1)
     )
 
 
@@ -177,10 +187,10 @@ def review_queue(
     return [tuple(row) for row in session.execute(query.limit(limit))]  # type: ignore[misc]
 
 
-def queue_depth(session: Session) -> dict[str, int]:
+def queue_depth(session: Session, *, councils: list[str]) -> dict[str, int]:
     rows = session.execute(
         select(ReviewItemRow.council, func.count())
-        .where(ReviewItemRow.status == "open")
+        .where(ReviewItemRow.status == "open", ReviewItemRow.council.in_(councils))
         .group_by(ReviewItemRow.council)
     )
     return {council: count for council, count in rows}

@@ -161,6 +161,7 @@ class ApiKeyRow(Base):
     scopes: Mapped[list[Any]]
     created_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime | None] = mapped_column(default=None)  # None: until revoked
 
 
 class UserRow(Base):
