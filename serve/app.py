@@ -20,8 +20,7 @@ from serve import errors
 from serve.batching import MicroBatcher
 from serve.metrics import Metrics
 from serve.routes import admin, comments, health, people, session
-from serve.security import KeyCache, RateLimiter
-from serve.state import AppState
+from serve.state import AppState, shared_state
 from serve.ui import pages
 from serve.ui.web import Forbidden, SignInRequired, render
 from triage.config import Settings, get_settings
@@ -83,6 +82,19 @@ class LimitsAndMetrics:
             log.info("%s %s %s %.1fms", scope["method"], template, status, elapsed * 1000)
 
 
+def add_session_cookies(app: FastAPI, settings: Settings) -> None:
+    """Signed cookies naming a server-side session (serve.security), living no longer than it may.
+    The secret is refused when known or weak, and kept in an owner-only file when not given."""
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.signing_secret(),
+        session_cookie="triage_session",
+        same_site="strict",
+        https_only=settings.environment == "production",
+        max_age=settings.session_absolute_hours * 3600,
+    )
+
+
 def create_app(settings: Settings | None = None, scorer: Scorer | None = None, load_model: bool = True) -> FastAPI:
     settings = settings or get_settings()
 
@@ -92,8 +104,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
         engine = make_engine(settings.database_url)
         model = scorer if scorer is not None else (load_scorer(settings) if load_model else None)
         state = AppState(settings=settings, engine=engine, sessions=session_factory(engine), scorer=model,
-                         metrics=Metrics(), limiter=RateLimiter(settings.rate_per_minute),
-                         keys=KeyCache(settings.api_key_cache_seconds))  # fmt: skip
+                         metrics=Metrics(), **shared_state(settings))  # fmt: skip
         if model is not None:
             state.batcher = MicroBatcher(model, settings.batch_max_size, settings.batch_max_wait_ms)
             state.batcher.start()
@@ -104,13 +115,13 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
             await state.batcher.stop()
         if state.recorder:
             await state.recorder.stop()
+        await state.keys.close()
         engine.dispose()
 
     app = FastAPI(title="triage", version="1", lifespan=lifespan,
                   description="Pre-screening of public comments on UK councils' social media pages.")  # fmt: skip
     errors.install(app)
-    app.add_middleware(SessionMiddleware, secret_key=settings.secret_key, https_only=settings.environment == "production",
-                       same_site="strict", session_cookie="triage_session")  # fmt: skip
+    add_session_cookies(app, settings)
 
     app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
 

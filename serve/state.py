@@ -20,9 +20,20 @@ from triage.config import Settings
 from triage.policy import Profile
 from triage.policy.profile import ProfileError, profile_by_name, published_contacts
 from triage.scoring.base import Scorer
+from triage.shared_state import ApiRateLimit, SignInThrottle, make_key_store
 from triage.types import ScoredText
 
 log = logging.getLogger("triage.serve")
+
+
+def shared_state(settings: Settings) -> dict[str, Any]:
+    """Rate limits, sign-in throttles and the key cache: in Redis when configured, else in process."""
+    url = settings.redis_url
+    return {
+        "limiter": RateLimiter(ApiRateLimit(url, settings.rate_per_minute)),
+        "keys": KeyCache(settings.api_key_cache_seconds, make_key_store(url)),
+        "throttle": SignInThrottle(url, settings.sign_in_account_limit, settings.sign_in_address_limit),
+    }
 
 
 @dataclass
@@ -33,7 +44,8 @@ class AppState:
     scorer: Scorer | None
     metrics: Metrics
     limiter: RateLimiter
-    keys: KeyCache = field(default_factory=KeyCache)
+    keys: KeyCache
+    throttle: SignInThrottle
     batcher: MicroBatcher | None = None
     recorder: Batcher[service.Pending, dict[str, Any]] | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)

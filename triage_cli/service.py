@@ -1,4 +1,4 @@
-"""`triage serve`, `apikey`, `user`, `sar` and `purge`: running the service and its accounts."""
+"""`triage serve`, `apikey`, `sar` and `purge`: running the service, its keys and personal data."""
 
 from __future__ import annotations
 
@@ -12,13 +12,13 @@ import typer
 from sqlalchemy import select
 
 from triage.config import get_settings
+from triage.shared_state import forget_revoked_key
 from triage.storage import repo
-from triage.storage.accounts import API_SCOPES, ROLES, create_api_key, create_user, revoke_api_key
+from triage.storage.accounts import API_SCOPES, create_api_key, create_user, revoke_api_key
 from triage.storage.db import make_engine, migrate, session_factory
 from triage.storage.tables import ApiKeyRow, AuthorRow, CommentRow, DecisionRow, OfficerDecisionRow, ScoreRow, UserRow
 
 apikey_app = typer.Typer(help="API keys for platform integrations.", no_args_is_help=True)
-user_app = typer.Typer(help="People: officers, managers, data scientists, admins.", no_args_is_help=True)
 
 
 def open_sessions():
@@ -37,15 +37,15 @@ def ensure_admin() -> None:
         if session.scalar(select(UserRow).where(UserRow.role == "admin")) is None:
             password = secrets.token_urlsafe(12)
             create_user(
-                session, username="admin", password=password, role="admin", councils=_all_councils(), now=now_utc()
+                session, username="admin", password=password, role="admin", councils=all_councils(), now=now_utc()
             )
             session.commit()
             typer.echo(
-                f"created user 'admin' with password {password} (shown once; change it with `triage user create`)"
+                f"created user 'admin' with password {password} (shown once; change it with `triage user set-password admin`)"
             )
 
 
-def _all_councils() -> list[str]:
+def all_councils() -> list[str]:
     from triage.policy import shipped_profiles
 
     settings = get_settings()
@@ -58,7 +58,10 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
 
     import uvicorn
 
+    from triage_cli.users import check_secret_or_exit
+
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    check_secret_or_exit()  # before the workers start: one writes the first-run secret, all read it
     migrate(get_settings().database_url)
     ensure_admin()
     # No access log: paths and queries can carry handles; our middleware logs route templates only.
@@ -83,6 +86,7 @@ def apikey_revoke(prefix: Annotated[str, typer.Argument(help="the part after tri
         if not revoke_api_key(session, prefix=prefix, now=now_utc()):
             raise typer.BadParameter(f"no key with prefix {prefix}")
         session.commit()
+    forget_revoked_key(get_settings().redis_url, prefix)  # with Redis: refused at once by every server
     typer.echo(f"revoked {prefix}")
 
 
@@ -92,19 +96,6 @@ def apikey_list() -> None:
         for row in session.scalars(select(ApiKeyRow)):
             state = "revoked" if row.revoked_at else "active"
             typer.echo(f"{row.prefix}  {row.name}  {','.join(row.councils)}  {','.join(row.scopes)}  {state}")
-
-
-@user_app.command("create")
-def user_create(name: str, role: Annotated[str, typer.Option(help=f"one of {', '.join(ROLES)}")],
-                council: Annotated[list[str] | None, typer.Option(help="councils (default: all)")] = None,
-                password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "") -> None:  # fmt: skip
-    """Create a person's account (asks for the password when --password is absent)."""
-    with open_sessions()() as session:
-        create_user(
-            session, username=name, password=password, role=role, councils=council or _all_councils(), now=now_utc()
-        )
-        session.commit()
-    typer.echo(f"created {role} {name}")
 
 
 def sar(
