@@ -9,6 +9,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from triage.shared_state import SharedStateUnavailable
+
 
 class ApiError(Exception):
     def __init__(self, status: int, code: str, message: str, headers: dict[str, str] | None = None) -> None:
@@ -24,6 +26,12 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, error: ApiError) -> JSONResponse:
         return JSONResponse(_body(error.code, error.message), status_code=error.status, headers=error.headers)
+
+    @app.exception_handler(SharedStateUnavailable)
+    async def _shared_state(_: Request, error: SharedStateUnavailable) -> JSONResponse:
+        # Fail closed: without the shared limits and revocations, nobody is let through.
+        body = _body("shared_state_unavailable", "the rate-limit store does not answer; retry shortly")
+        return JSONResponse(body, status_code=503, headers={"Retry-After": "5"})
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:

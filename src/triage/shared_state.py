@@ -7,13 +7,29 @@ from __future__ import annotations
 import hashlib
 import json
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, Protocol
 
 import limits
 import limits.aio
+import redis.exceptions
+from limits.errors import StorageError
 from limits.storage import storage_from_string
 
 PREFIX = "triage"
+
+
+class SharedStateUnavailable(RuntimeError):
+    """Redis is configured but does not answer: refuse (fail closed), never skip the limits."""
+
+
+@contextmanager
+def _guarded() -> Iterator[None]:
+    try:
+        yield
+    except (StorageError, redis.exceptions.RedisError) as error:
+        raise SharedStateUnavailable(f"shared state store unavailable ({type(error).__name__})") from None
 
 
 def _digest(value: str) -> str:
@@ -25,9 +41,13 @@ class SignInThrottle:
     than lock out, so a stranger cannot lock an officer out for good)."""
 
     def __init__(self, redis_url: str | None, account_limit: str, address_limit: str) -> None:
-        uri = redis_url or "memory://"
-        options = {"key_prefix": f"{PREFIX}-signin"} if redis_url else {}
-        self.limiter = limits.strategies.MovingWindowRateLimiter(storage_from_string(uri, **options))
+        if redis_url:
+            storage = storage_from_string(
+                redis_url, key_prefix=f"{PREFIX}-signin", wrap_exceptions=True, socket_connect_timeout=2
+            )
+        else:
+            storage = storage_from_string("memory://")
+        self.limiter = limits.strategies.MovingWindowRateLimiter(storage)
         self.rules = {"account": limits.parse(account_limit), "address": limits.parse(address_limit)}
 
     def _keys(self, account: str, address: str) -> dict[str, str]:
@@ -36,17 +56,21 @@ class SignInThrottle:
     def retry_after(self, *, account: str, address: str) -> tuple[str, int] | None:
         """Which throttle holds (account or address) and the seconds until it lets go, or None."""
         for kind, key in self._keys(account, address).items():
-            if not self.limiter.test(self.rules[kind], kind, key):
+            with _guarded():
+                if self.limiter.test(self.rules[kind], kind, key):
+                    continue
                 reset = self.limiter.get_window_stats(self.rules[kind], kind, key).reset_time
-                return kind, max(1, int(reset - time.time()) + 1)
+            return kind, max(1, int(reset - time.time()) + 1)
         return None
 
     def failed(self, *, account: str, address: str) -> None:
         for kind, key in self._keys(account, address).items():
-            self.limiter.hit(self.rules[kind], kind, key)
+            with _guarded():
+                self.limiter.hit(self.rules[kind], kind, key)
 
     def succeeded(self, *, account: str) -> None:
-        self.limiter.clear(self.rules["account"], "account", _digest(account.casefold()))
+        with _guarded():
+            self.limiter.clear(self.rules["account"], "account", _digest(account.casefold()))
 
 
 class ApiRateLimit:
@@ -55,7 +79,13 @@ class ApiRateLimit:
 
     def __init__(self, redis_url: str | None, per_minute: int) -> None:
         if redis_url:
-            storage = storage_from_string(f"async+{redis_url}", implementation="redispy", key_prefix=f"{PREFIX}-api")
+            storage = storage_from_string(
+                f"async+{redis_url}",
+                implementation="redispy",
+                key_prefix=f"{PREFIX}-api",
+                wrap_exceptions=True,
+                socket_connect_timeout=2,
+            )
         else:
             storage = storage_from_string("async+memory://")
         self.limiter = limits.aio.strategies.SlidingWindowCounterRateLimiter(storage)
@@ -63,9 +93,10 @@ class ApiRateLimit:
 
     async def retry_after(self, who: str) -> int | None:
         """None when the request may go ahead (and is counted); else seconds to wait."""
-        if await self.limiter.hit(self.rule, who):
-            return None
-        stats = await self.limiter.get_window_stats(self.rule, who)
+        with _guarded():
+            if await self.limiter.hit(self.rule, who):
+                return None
+            stats = await self.limiter.get_window_stats(self.rule, who)
         return max(1, int(stats.reset_time - time.time()) + 1)
 
 
@@ -123,16 +154,18 @@ class RedisKeyStore:
     def __init__(self, redis_url: str) -> None:
         import redis.asyncio
 
-        self.client = redis.asyncio.Redis.from_url(redis_url)
+        self.client = redis.asyncio.Redis.from_url(redis_url, socket_connect_timeout=2)
         self._put = self.client.register_script(_PUT_UNLESS_REVOKED)
 
     async def get(self, prefix: str, digest: str) -> dict[str, Any] | None:
-        raw = await self.client.hget(_key_entries(prefix), digest)  # type: ignore[misc]
+        with _guarded():
+            raw = await self.client.hget(_key_entries(prefix), digest)
         return json.loads(raw) if raw else None
 
     async def put(self, prefix: str, digest: str, payload: dict[str, Any], ttl: float) -> None:
         keys = [_key_entries(prefix), _key_revoked(prefix)]
-        await self._put(keys=keys, args=[digest, json.dumps(payload), max(1, int(ttl * 1000))])
+        with _guarded():
+            await self._put(keys=keys, args=[digest, json.dumps(payload), max(1, int(ttl * 1000))])
 
     async def close(self) -> None:
         await self.client.aclose()
@@ -149,7 +182,7 @@ def forget_revoked_key(redis_url: str | None, prefix: str) -> None:
         return
     import redis
 
-    client = redis.Redis.from_url(redis_url)
+    client = redis.Redis.from_url(redis_url, socket_connect_timeout=2)
     try:
         client.set(_key_revoked(prefix), "1", ex=86_400)
         client.delete(_key_entries(prefix))

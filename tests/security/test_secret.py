@@ -17,7 +17,6 @@ from typer.testing import CliRunner
 from serve.app import create_app
 from tests.conftest import FakeScorer
 from triage.config import Settings
-from triage.secret_key import SECRET_FILE_NAME, SecretRefused, check_secret
 from triage.storage.accounts import create_user
 
 PLACEHOLDER = "change-me-in-production"
@@ -62,6 +61,8 @@ def test_a_cookie_signed_with_the_old_placeholder_is_refused_on_a_default_instal
 
 
 def test_a_default_install_generates_a_strong_secret_kept_owner_only(clean_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from triage.secret_key import SECRET_FILE_NAME, check_secret
+
     settings = default_install(tmp_path)
     secret = settings.signing_secret()
     kept = tmp_path / SECRET_FILE_NAME
@@ -90,6 +91,8 @@ def test_a_random_secret_is_accepted_in_production(clean_env) -> None:  # type: 
 
 
 def test_production_never_invents_a_secret(clean_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from triage.secret_key import SECRET_FILE_NAME, SecretRefused
+
     settings = Settings(environment="production", database_url=f"sqlite:///{tmp_path / 'triage.db'}")
     with pytest.raises(SecretRefused, match="TRIAGE_SECRET_KEY"):
         settings.signing_secret()
@@ -97,6 +100,8 @@ def test_production_never_invents_a_secret(clean_env, tmp_path: Path) -> None:  
 
 
 def test_a_secret_file_others_can_read_is_refused(clean_env, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from triage.secret_key import SECRET_FILE_NAME, SecretRefused
+
     settings = default_install(tmp_path)
     settings.signing_secret()
     (tmp_path / SECRET_FILE_NAME).chmod(0o644)

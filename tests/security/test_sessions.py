@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from tests.api.conftest import PASSWORD, Api, make_api
 from tests.conftest import FakeScorer
-from triage.storage.tables import UserRow, UserSessionRow
+from triage.storage.tables import UserRow
 
 NEW_PASSWORD = "tidal basin lantern orchard"
 
@@ -46,6 +46,8 @@ def review_status(api: Api, cookie: str) -> int:
 
 def age_sessions(api: Api, **columns: timedelta) -> None:
     """Move the stored session times back, as if that much time had passed."""
+    from triage.storage.tables import UserSessionRow
+
     with api.client.app.state.triage.sessions() as session:  # type: ignore[attr-defined]
         for row in session.query(UserSessionRow):
             for column, delta in columns.items():

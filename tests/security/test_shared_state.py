@@ -15,7 +15,6 @@ from serve.app import create_app
 from tests.api.conftest import PASSWORD, Api, make_api
 from tests.conftest import FakeScorer
 from triage.config import Settings
-from triage.shared_state import RedisKeyStore, forget_revoked_key
 from triage.storage.accounts import revoke_api_key
 
 
@@ -57,12 +56,16 @@ def test_a_revoked_key_is_refused_at_once_by_every_process(database_url: str, re
         with first.client.app.state.triage.sessions() as session:  # type: ignore[attr-defined]
             revoke_api_key(session, prefix=prefix, now=datetime.now(UTC))
             session.commit()
+        from triage.shared_state import forget_revoked_key
+
         forget_revoked_key(redis_url, prefix)  # what `triage apikey revoke` does after the database
         assert post(first.client, key, "k3") == 401 and post(second, key, "k4") == 401
         assert post(second, first.keys["ashfield"], "k5") == 200  # other keys are untouched
 
 
 def test_a_server_cannot_cache_a_key_again_after_its_revocation(redis_url: str) -> None:
+    from triage.shared_state import RedisKeyStore, forget_revoked_key
+
     async def scenario() -> object:
         store = RedisKeyStore(redis_url)
         forget_revoked_key(redis_url, "abc123")
@@ -76,6 +79,8 @@ def test_a_server_cannot_cache_a_key_again_after_its_revocation(redis_url: str) 
 
 
 def test_the_key_cache_is_shared(redis_url: str) -> None:
+    from triage.shared_state import RedisKeyStore
+
     async def scenario() -> object:
         writer, reader = RedisKeyStore(redis_url), RedisKeyStore(redis_url)
         await writer.put("def456", "digest", {"id": 7, "name": "k"}, ttl=300)
@@ -85,3 +90,14 @@ def test_the_key_cache_is_shared(redis_url: str) -> None:
         return found
 
     assert asyncio.run(scenario()) == {"id": 7, "name": "k"}
+
+
+def test_an_unreachable_redis_fails_closed_with_a_typed_503(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Configured but down (nothing listens on port 1): refuse, never skip the limits; never a 500."""
+    database_url = f"sqlite:///{tmp_path / 'triage.db'}"
+    for api in make_api(database_url, FakeScorer(), redis_url="redis://127.0.0.1:1/0"):
+        response = api.post("hi", "down1")
+        assert response.status_code == 503 and response.json()["code"] == "shared_state_unavailable"
+        assert response.headers["Retry-After"]
+        signing_in = api.client.post("/v1/session", json={"username": "olive", "password": PASSWORD})
+        assert signing_in.status_code == 503

@@ -12,7 +12,6 @@ from sqlalchemy import select
 
 from tests.api.conftest import PASSWORD, Api, make_api
 from tests.conftest import FakeScorer
-from triage.passwords import PasswordRefused, check_password
 from triage.storage.accounts import create_user
 from triage.storage.tables import AuditEventRow
 
@@ -32,22 +31,28 @@ def attempt(api: Api, username: str, password: str) -> int:
 
 @pytest.mark.parametrize("password", ["aaaaaaaaaa", "1234567890", "password12", "qwertyuiop", "P@ssw0rd123", "short"])
 def test_common_and_short_passwords_are_refused(password: str) -> None:
+    from triage.passwords import PasswordRefused, check_password
+
     with pytest.raises(PasswordRefused):
         check_password(password)
 
 
 def test_a_password_like_the_user_name_is_refused() -> None:
+    from triage.passwords import PasswordRefused, check_password
+
     with pytest.raises(PasswordRefused):
         check_password("olive.smith1", username="olive.smith")
 
 
 @pytest.mark.parametrize("password", ["correct horse battery", "tidal basin lantern orchard", "a9Fk2-Lm0qZ"])
 def test_passphrases_and_random_passwords_are_accepted(password: str) -> None:
+    from triage.passwords import check_password
+
     check_password(password)
 
 
 def test_accounts_cannot_be_created_with_a_common_password(api: Api) -> None:
-    with api.client.app.state.triage.sessions() as session, pytest.raises(PasswordRefused):  # type: ignore[attr-defined]
+    with api.client.app.state.triage.sessions() as session, pytest.raises(ValueError, match="too common"):  # type: ignore[attr-defined]
         create_user(
             session, username="newbie", password="password12", role="officer", councils=[], now=datetime.now(UTC)
         )
