@@ -52,13 +52,24 @@ def all_councils() -> list[str]:
     return sorted(set(shipped_profiles()) - {"default"} | set(settings.council_profiles))
 
 
+def check_secret_or_exit() -> None:
+    """Refuse to start on a known or weak secret, saying what to do (no traceback)."""
+    from pydantic import ValidationError
+
+    from triage.secret_key import SecretRefused
+
+    try:
+        get_settings().signing_secret()
+    except (SecretRefused, ValidationError) as error:
+        typer.echo(f"refused to start: {error}", err=True)
+        raise typer.Exit(2) from None
+
+
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     """Run the API (database from TRIAGE_DATABASE_URL, default a SQLite file) with the shipped model."""
     import logging
 
     import uvicorn
-
-    from triage_cli.users import check_secret_or_exit
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     check_secret_or_exit()  # before the workers start: one writes the first-run secret, all read it

@@ -7,10 +7,8 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from pydantic import ValidationError
+from sqlalchemy.exc import IntegrityError
 
-from triage.config import get_settings
-from triage.secret_key import SecretRefused
 from triage.storage.accounts import ROLES, create_user, set_disabled, set_password
 from triage_cli.service import all_councils, now_utc, open_sessions
 
@@ -26,15 +24,9 @@ def refusals() -> Iterator[None]:
     except ValueError as error:  # AccountError, PasswordRefused: messages never carry a hash
         typer.echo(f"refused: {error}", err=True)
         raise typer.Exit(1) from None
-
-
-def check_secret_or_exit() -> None:
-    """Refuse to start on a known or weak secret, saying what to do (no traceback)."""
-    try:
-        get_settings().signing_secret()
-    except (SecretRefused, ValidationError) as error:
-        typer.echo(f"refused to start: {error}", err=True)
-        raise typer.Exit(2) from None
+    except IntegrityError:  # the name was taken between the check and the insert
+        typer.echo("refused: an account with that name exists", err=True)
+        raise typer.Exit(1) from None
 
 
 @user_app.command("create")

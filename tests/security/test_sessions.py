@@ -7,12 +7,12 @@ from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 from typer.testing import CliRunner
 
 from tests.api.conftest import PASSWORD, Api, make_api
 from tests.conftest import FakeScorer
-from triage.storage.tables import UserRow
+from triage.storage.tables import AuditEventRow, UserRow
 
 NEW_PASSWORD = "tidal basin lantern orchard"
 
@@ -82,6 +82,9 @@ def test_disabling_an_account_ends_its_sessions_and_enabling_does_not_revive_the
     assert cli("user", "enable", "olive")[0] == 0
     assert review_status(api, cookie) == 401  # the old session stays ended: sign in again
     signed_in_cookie(api, "olive")
+    with api.client.app.state.triage.sessions() as session:  # type: ignore[attr-defined]
+        kinds = list(session.scalars(select(AuditEventRow.kind).where(AuditEventRow.kind.like("account_%"))))
+    assert kinds == ["account_disabled", "account_enabled"]
 
 
 def test_a_password_change_ends_every_session(api: Api) -> None:

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.passwords import check_password
+from triage.storage.repo import audit
 from triage.storage.sessions import end_user_sessions
 from triage.storage.tables import ApiKeyRow, UserRow
 
@@ -86,19 +87,26 @@ def create_user(
     return row
 
 
-def set_password(session: Session, *, username: str, password: str, now: datetime) -> int:
-    """A new password; every session of the account ends. Returns how many were live."""
+def set_password(session: Session, *, username: str, password: str, now: datetime, actor: str = "cli") -> int:
+    """A new password; every session of the account ends (audited). Returns how many were live."""
     row = _existing_user(session, username)
     check_password(password, username=username)
     row.password_hash = _hasher.hash(password)
-    return end_user_sessions(session, user_id=row.id, now=now, why="password_changed")
+    ended = end_user_sessions(session, user_id=row.id, now=now, why="password_changed")
+    detail = {"sessions_ended": ended}
+    audit(session, actor=actor, kind="password_changed", subject=f"user:{row.id}", council=None, detail=detail, now=now)
+    return ended
 
 
-def set_disabled(session: Session, *, username: str, disabled: bool, now: datetime) -> int:
-    """Disable (ending every session: returns how many were live) or enable an account."""
+def set_disabled(session: Session, *, username: str, disabled: bool, now: datetime, actor: str = "cli") -> int:
+    """Disable (ending every session: returns how many were live) or enable an account (audited)."""
     row = _existing_user(session, username)
     row.disabled = disabled
-    return end_user_sessions(session, user_id=row.id, now=now, why="disabled") if disabled else 0
+    ended = end_user_sessions(session, user_id=row.id, now=now, why="disabled") if disabled else 0
+    kind = "account_disabled" if disabled else "account_enabled"
+    detail = {"sessions_ended": ended}
+    audit(session, actor=actor, kind=kind, subject=f"user:{row.id}", council=None, detail=detail, now=now)
+    return ended
 
 
 def authenticate(session: Session, *, username: str, password: str) -> UserRow | None:
