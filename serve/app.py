@@ -26,6 +26,19 @@ log = logging.getLogger("triage.serve")
 STATIC = Path(__file__).resolve().parent / "static"
 
 
+def add_session_cookies(app: FastAPI, settings: Settings) -> None:
+    """Signed cookies naming a server-side session (serve.security), living no longer than it may.
+    The secret is refused when known or weak, and kept in an owner-only file when not given."""
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=settings.signing_secret(),
+        session_cookie="triage_session",
+        same_site="strict",
+        https_only=settings.environment == "production",
+        max_age=settings.session_absolute_hours * 3600,
+    )
+
+
 def create_app(settings: Settings | None = None, scorer: Scorer | None = None, load_model: bool = True) -> FastAPI:
     settings = settings or get_settings()
 
@@ -48,13 +61,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
         redoc_url="/redoc" if docs else None,
     )
     errors.install(app)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=settings.secret_key,
-        https_only=settings.environment == "production",
-        same_site="strict",
-        session_cookie="triage_session",
-    )
+    add_session_cookies(app, settings)
 
     app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, docs_enabled=docs)

@@ -34,15 +34,15 @@ def _authenticate(request: Request, state: AppState) -> Principal:
     # Its own short session, closed before the handler runs: a request must never hold one
     # connection while waiting for another (under load that exhausts the pool and deadlocks).
     with state.sessions() as session:
-        return authenticate(request, session)
+        return authenticate(request, session, state.settings)
 
 
 async def get_principal(request: Request, state: StateDep) -> Principal:
-    principal = state.keys.get(request)
+    principal = await state.keys.get(request)
     if principal is None:
         principal = await run_in_threadpool(_authenticate, request, state)
-        state.keys.put(request, principal)
-    state.limiter.check(principal.actor)
+        await state.keys.put(request, principal)
+    await state.limiter.check(principal.actor)
     return principal
 
 

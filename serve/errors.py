@@ -12,6 +12,8 @@ from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from triage.shared_state import SharedStateUnavailable
+
 RETRY_AFTER_SECONDS = 5
 HTTP_CODES = {
     401: "unauthorised",
@@ -53,6 +55,13 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, error: ApiError) -> JSONResponse:
         return JSONResponse(body(error.code, error.message), status_code=error.status, headers=error.headers)
+
+    @app.exception_handler(SharedStateUnavailable)
+    async def _shared_state(_: Request, error: SharedStateUnavailable) -> JSONResponse:
+        # Fail closed: without the shared limits and revocations, nobody is let through.
+        message = "the rate-limit store does not answer; retry shortly"
+        retry = {"Retry-After": str(RETRY_AFTER_SECONDS)}
+        return JSONResponse(body("shared_state_unavailable", message), status_code=503, headers=retry)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, error: RequestValidationError) -> JSONResponse:

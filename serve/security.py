@@ -3,17 +3,18 @@
 from __future__ import annotations
 
 import hashlib
-import time
-from collections import defaultdict
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
 
 from fastapi import Request
 from sqlalchemy.orm import Session
 
 from serve.errors import ApiError
+from triage.config import Settings
 from triage.labels import ROLE_SCOPES
+from triage.shared_state import ApiRateLimit, KeyStore, MemoryKeyStore
 from triage.storage.accounts import verify_api_key
+from triage.storage.sessions import session_user
 from triage.storage.tables import UserRow
 
 
@@ -39,18 +40,28 @@ def from_user(user: UserRow) -> Principal:
     return Principal("user", user.id, user.username, tuple(user.councils), frozenset(ROLE_SCOPES[user.role]), user.role)
 
 
-def authenticate(request: Request, session: Session) -> Principal:
+def signed_in_user(request: Request, session: Session, settings: Settings) -> UserRow | None:
+    """The person whose live server-side session the cookie names (committing its seen-at)."""
+    token = request.session.get("sid") if "session" in request.scope else None
+    if not isinstance(token, str):
+        return None
+    idle = timedelta(minutes=settings.session_idle_minutes)
+    absolute = timedelta(hours=settings.session_absolute_hours)
+    user = session_user(session, token=token, now=utcnow(), idle=idle, absolute=absolute)
+    session.commit()
+    return user
+
+
+def authenticate(request: Request, session: Session, settings: Settings) -> Principal:
     header = request.headers.get("authorization", "")
     if header.lower().startswith("bearer "):
         key = verify_api_key(session, presented=header[7:].strip())
         if key is None:
             raise ApiError(401, "invalid_api_key", "the API key is unknown or revoked", {"WWW-Authenticate": "Bearer"})
         return Principal("key", key.id, key.name, tuple(key.councils), frozenset(key.scopes))
-    user_id = request.session.get("user_id") if "session" in request.scope else None
-    if user_id is not None:
-        user = session.get(UserRow, user_id)
-        if user is not None and not user.disabled:
-            return from_user(user)
+    user = signed_in_user(request, session, settings)
+    if user is not None:
+        return from_user(user)
     raise ApiError(
         401, "unauthorised", "send Authorization: Bearer <API key>, or sign in", {"WWW-Authenticate": "Bearer"}
     )
@@ -59,71 +70,70 @@ def authenticate(request: Request, session: Session) -> Principal:
 class KeyCache:
     """API keys verified in the last `ttl` seconds, by a digest of the key (never the key): the
     busiest path (a platform posting comments) skips a database read and a thread hop per request.
-    A key revoked with `triage apikey revoke` stops working on running servers within `ttl`."""
+    In process, a key revoked with `triage apikey revoke` stops working within `ttl`; in Redis
+    (TRIAGE_REDIS_URL), at once in every process."""
 
-    def __init__(self, ttl: float = 5.0, size: int = 1024) -> None:
-        self.ttl, self.size = ttl, size
-        self._entries: dict[str, tuple[Principal, float]] = {}
+    def __init__(self, ttl: float = 5.0, store: KeyStore | None = None) -> None:
+        self.ttl = ttl
+        self.store = store or MemoryKeyStore()
 
     @staticmethod
-    def _digest(request: Request) -> str | None:
+    def _lookup(request: Request) -> tuple[str, str] | None:
         header = request.headers.get("authorization", "")
         if not header.lower().startswith("bearer "):
             return None
-        return hashlib.sha256(header[7:].strip().encode()).hexdigest()
+        key = header[7:].strip()
+        parts = key.split("_", 2)
+        return (parts[1], hashlib.sha256(key.encode()).hexdigest()) if len(parts) == 3 else None
 
-    def get(self, request: Request) -> Principal | None:
-        digest = self._digest(request)
-        entry = self._entries.get(digest) if digest else None
-        if entry is None or entry[1] < time.monotonic():
+    async def get(self, request: Request) -> Principal | None:
+        lookup = self._lookup(request)
+        payload = await self.store.get(*lookup) if lookup else None
+        if payload is None:
             return None
-        return entry[0]
+        councils, scopes = tuple(payload["councils"]), frozenset(payload["scopes"])
+        return Principal("key", payload["id"], payload["name"], councils, scopes)
 
-    def put(self, request: Request, principal: Principal) -> None:
-        digest = self._digest(request)
-        if digest is None or principal.kind != "key":
+    async def put(self, request: Request, principal: Principal) -> None:
+        lookup = self._lookup(request)
+        if lookup is None or principal.kind != "key":
             return
-        if len(self._entries) >= self.size:
-            self._entries.clear()
-        self._entries[digest] = (principal, time.monotonic() + self.ttl)
+        payload = asdict(principal) | {"councils": list(principal.councils), "scopes": sorted(principal.scopes)}
+        await self.store.put(*lookup, payload, self.ttl)
+
+    async def close(self) -> None:
+        await self.store.close()
 
 
 class RateLimiter:
-    """A token bucket per principal, in process: `rate` requests a minute, bursts up to it."""
+    """`rate_per_minute` requests a minute per principal: in process, or over every process."""
 
-    def __init__(self, rate_per_minute: int) -> None:
-        self.rate = rate_per_minute / 60.0
-        self.capacity = float(rate_per_minute)
-        self._buckets: dict[str, tuple[float, float]] = defaultdict(lambda: (self.capacity, time.monotonic()))
+    def __init__(self, limit: ApiRateLimit) -> None:
+        self.limit = limit
 
-    def check(self, who: str, cost: float = 1.0) -> None:
-        tokens, last = self._buckets[who]
-        now = time.monotonic()
-        tokens = min(self.capacity, tokens + (now - last) * self.rate)
-        if tokens < cost:
-            retry = max(1, int((cost - tokens) / self.rate))
+    async def check(self, who: str) -> None:
+        retry = await self.limit.retry_after(who)
+        if retry is not None:
             raise ApiError(429, "rate_limited", f"too many requests; retry in {retry}s", {"Retry-After": str(retry)})
-        self._buckets[who] = (tokens - cost, now)
 
 
 def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def start_session(request: Request, session: Session, user: UserRow) -> None:
-    """A fresh signed session for a person who just proved who they are (the CSRF token stays)."""
-    from triage.storage import repo
+def client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
 
-    token = request.session.get("csrf")
+
+def start_session(request: Request, token: str) -> None:
+    """A fresh cookie naming the new server-side session (the CSRF token stays)."""
+    csrf = request.session.get("csrf")
     request.session.clear()
-    request.session.update({"user_id": user.id} | ({"csrf": token} if token else {}))
-    repo.audit(
-        session,
-        actor=f"user:{user.id}",
-        kind="sign_in",
-        subject=f"user:{user.id}",
-        council=None,
-        detail={},
-        now=utcnow(),
-    )
-    session.commit()
+    request.session.update({"sid": token} | ({"csrf": csrf} if csrf else {}))
+
+
+def end_cookie_session(request: Request) -> str | None:
+    """Clear the cookie; returns the session token it named, for the server-side record to end."""
+    token = request.session.get("sid")
+    request.session.clear()
+    return token if isinstance(token, str) else None

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from sqlalchemy.orm import Session, sessionmaker
 from starlette.concurrency import run_in_threadpool
@@ -18,6 +19,7 @@ from triage.config import Settings
 from triage.scoring.base import Scorer
 from triage.service import IncomingComment, Profiles, ScoreOutcome, Triage, TriageResult, load_scorer
 from triage.service.scoring import NOT_LOADED, TIMED_OUT
+from triage.shared_state import ApiRateLimit, SignInThrottle, make_key_store
 from triage.storage.db import Database
 
 log = logging.getLogger("triage.serve")
@@ -33,6 +35,16 @@ def load_scorer_or_none(settings: Settings) -> Scorer | None:
         return None
 
 
+def shared_state(settings: Settings) -> dict[str, Any]:
+    """Rate limits, sign-in throttles and the key cache: in Redis when configured, else in process."""
+    url = settings.redis_url
+    return {
+        "limiter": RateLimiter(ApiRateLimit(url, settings.rate_per_minute)),
+        "keys": KeyCache(settings.api_key_cache_seconds, make_key_store(url)),
+        "throttle": SignInThrottle(url, settings.sign_in_account_limit, settings.sign_in_address_limit),
+    }
+
+
 @dataclass
 class AppState:
     settings: Settings
@@ -40,7 +52,8 @@ class AppState:
     triage: Triage
     metrics: Metrics
     limiter: RateLimiter
-    keys: KeyCache = field(default_factory=KeyCache)
+    keys: KeyCache
+    throttle: SignInThrottle
     batcher: MicroBatcher | None = None
     recorder: Batcher[Scored, TriageResult] | None = None
 
@@ -54,8 +67,7 @@ class AppState:
             duplicate_window=timedelta(hours=settings.duplicate_window_hours),
             timeout_s=settings.model_timeout_s,
         )
-        limiter = RateLimiter(settings.rate_per_minute)
-        return cls(settings, database, triage, Metrics(), limiter, KeyCache(settings.api_key_cache_seconds))
+        return cls(settings, database, triage, Metrics(), **shared_state(settings))
 
     @property
     def sessions(self) -> sessionmaker[Session]:
@@ -81,6 +93,7 @@ class AppState:
         for batcher in (self.batcher, self.recorder):
             if batcher is not None:
                 await batcher.stop()
+        await self.keys.close()
         self.database.close()
 
     def _record(self, batch: list[Scored]) -> list[TriageResult | Exception]:

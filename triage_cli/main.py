@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from triage_cli import demo, loadtest, policy, service
+from triage_cli import demo, loadtest, policy, service, users
 from triage_cli.models import model_name, resolve_model
 
 app = typer.Typer(help="Pre-screen public comments on UK councils' social media pages.", no_args_is_help=True)
@@ -17,7 +17,7 @@ app.add_typer(data_app, name="data")
 app.add_typer(policy.app, name="policy")
 app.command("decide")(policy.decide_command)
 app.add_typer(service.apikey_app, name="apikey")
-app.add_typer(service.user_app, name="user")
+app.add_typer(users.user_app, name="user")
 app.command("serve")(service.serve)
 app.command("sar")(service.sar)
 app.command("purge")(service.purge)

@@ -1,4 +1,4 @@
-"""`triage serve`, `apikey`, `user`, `sar` and `purge`: running the service and its accounts."""
+"""`triage serve`, `apikey`, `sar` and `purge`: running the service, its keys and personal data."""
 
 from __future__ import annotations
 
@@ -13,14 +13,14 @@ from sqlalchemy import select
 
 from triage import privacy
 from triage.config import get_settings
-from triage.labels import API_SCOPES, ROLES
+from triage.labels import API_SCOPES
 from triage.private_file import write_private
+from triage.shared_state import forget_revoked_key
 from triage.storage.accounts import create_api_key, create_user, revoke_api_key
 from triage.storage.db import make_engine, migrate, session_factory
 from triage.storage.tables import ApiKeyRow, UserRow
 
 apikey_app = typer.Typer(help="API keys for platform integrations.", no_args_is_help=True)
-user_app = typer.Typer(help="People: officers, managers, data scientists, admins.", no_args_is_help=True)
 
 
 def open_sessions():
@@ -40,17 +40,30 @@ def ensure_admin() -> None:
         if session.scalar(select(UserRow).where(UserRow.role == "admin")) is None:
             password = secrets.token_urlsafe(12)
             create_user(
-                session, username="admin", password=password, role="admin", councils=_all_councils(), now=now_utc()
+                session, username="admin", password=password, role="admin", councils=all_councils(), now=now_utc()
             )
             path = write_private(get_settings().admin_password_file, password + "\n")
             session.commit()
             typer.echo(f"created user 'admin'; its password is in {path} (readable by you only)")
 
 
-def _all_councils() -> list[str]:
+def all_councils() -> list[str]:
     from triage.policy.profile import known_councils
 
     return known_councils(get_settings().council_profiles)
+
+
+def check_secret_or_exit() -> None:
+    """Refuse to start on a known or weak secret, saying what to do (no traceback)."""
+    from pydantic import ValidationError
+
+    from triage.secret_key import SecretRefused
+
+    try:
+        get_settings().signing_secret()
+    except (SecretRefused, ValidationError) as error:
+        typer.echo(f"refused to start: {error}", err=True)
+        raise typer.Exit(2) from None
 
 
 def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
@@ -60,6 +73,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     import uvicorn
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    check_secret_or_exit()  # before the workers start: one writes the first-run secret, all read it
     migrate(get_settings().database_url)
     ensure_admin()
     # No access log: paths and queries can carry handles; our middleware logs route templates only.
@@ -89,6 +103,7 @@ def apikey_revoke(prefix: Annotated[str, typer.Argument(help="the part after tri
         if not revoke_api_key(session, prefix=prefix, now=now_utc()):
             raise typer.BadParameter(f"no key with prefix {prefix}")
         session.commit()
+    forget_revoked_key(get_settings().redis_url, prefix)  # with Redis: refused at once by every server
     typer.echo(f"revoked {prefix}")
 
 
@@ -100,22 +115,6 @@ def apikey_list() -> None:
                 "revoked" if row.revoked_at else f"expires {row.expires_at:%Y-%m-%d}" if row.expires_at else "active"
             )
             typer.echo(f"{row.prefix}  {row.name}  {','.join(row.councils)}  {','.join(row.scopes)}  {state}")
-
-
-@user_app.command("create")
-def user_create(
-    name: str,
-    role: Annotated[str, typer.Option(help=f"one of {', '.join(ROLES)}")],
-    council: Annotated[list[str] | None, typer.Option(help="councils (default: all)")] = None,
-    password: Annotated[str, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)] = "",
-) -> None:
-    """Create a person's account (asks for the password when --password is absent)."""
-    with open_sessions()() as session:
-        create_user(
-            session, username=name, password=password, role=role, councils=council or _all_councils(), now=now_utc()
-        )
-        session.commit()
-    typer.echo(f"created {role} {name}")
 
 
 def sar(

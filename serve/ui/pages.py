@@ -8,11 +8,10 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from serve.deps import SessionDep, StateDep
-from serve.security import start_session, utcnow
+from serve.security import client_address, end_cookie_session, start_session, utcnow
 from serve.ui.web import check_csrf, current_user, redirect, render
-from triage import dashboard
+from triage import dashboard, signin
 from triage.storage import reviews
-from triage.storage.accounts import authenticate
 
 router = APIRouter(include_in_schema=False)
 
@@ -31,22 +30,29 @@ def login_page(request: Request) -> HTMLResponse:
 def login(
     request: Request,
     session: SessionDep,
+    state: StateDep,
     username: Annotated[str, Form()],
     password: Annotated[str, Form()],
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     check_csrf(request, csrf)
-    user = authenticate(session, username=username, password=password)
-    if user is None:
+    address = client_address(request)
+    outcome = signin.sign_in(
+        session, username=username, password=password, address=address, throttle=state.throttle, now=utcnow()
+    )
+    if outcome.retry_after is not None:
+        wait = f"Too many failed attempts: try again in {outcome.retry_after} seconds"
+        return render(request, "login.html", None, status=429, error=wait)
+    if outcome.token is None:
         return render(request, "login.html", None, status=401, error="Enter a correct user name and password")
-    start_session(request, session, user)
+    start_session(request, outcome.token)
     return redirect("/review")
 
 
 @router.post("/logout", response_model=None)
-def logout(request: Request, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
+def logout(request: Request, session: SessionDep, csrf: Annotated[str, Form()] = "") -> RedirectResponse:
     check_csrf(request, csrf)
-    request.session.clear()
+    signin.sign_out(session, token=end_cookie_session(request), now=utcnow())
     return redirect("/login")
 
 

@@ -12,8 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.templating import Jinja2Templates
 from sqlalchemy.orm import Session
 
-from serve.security import Principal, from_user
-from triage.storage.tables import UserRow
+from serve.security import Principal, from_user, signed_in_user
 
 TEMPLATES = Jinja2Templates(directory=str(Path(__file__).resolve().parent.parent / "templates"))
 
@@ -27,9 +26,8 @@ class Forbidden(Exception):
 
 
 def current_user(request: Request, session: Session) -> Principal:
-    user_id = request.session.get("user_id")
-    user = session.get(UserRow, user_id) if user_id is not None else None
-    if user is None or user.disabled:
+    user = signed_in_user(request, session, request.app.state.triage.settings)
+    if user is None:
         raise SignInRequired
     return from_user(user)
 

@@ -8,8 +8,6 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-PLACEHOLDER_SECRET = "change-me-in-production"
-
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_file=".env", extra="ignore")
@@ -20,7 +18,10 @@ class Settings(BaseSettings):
     # Council id -> profile id; a council not listed uses the profile of the same id, else default.
     council_profiles: dict[str, str] = {"lewes": "lewes-eastbourne", "eastbourne": "lewes-eastbourne"}
     default_profile: str = "default"
-    secret_key: str = PLACEHOLDER_SECRET
+    # Empty: the secret kept in `secret_key_file` (default beside the SQLite database), created on
+    # first run outside production. A value given here is checked (triage.secret_key.check_secret).
+    secret_key: str = Field(default="", repr=False)
+    secret_key_file: Path | None = None
     max_body_bytes: int = 1_000_000
     rate_per_minute: int = 6000
     duplicate_window_hours: int = 24
@@ -42,11 +43,34 @@ class Settings(BaseSettings):
     # A revoked API key stops working on running servers within this many seconds.
     api_key_cache_seconds: float = 5.0
 
+    # Sessions: signed out after this long without a request, and this long after signing in.
+    session_idle_minutes: int = Field(default=30, ge=1)
+    session_absolute_hours: int = Field(default=12, ge=1)
+    # Failed sign-ins allowed per moving window (`limits` notation), per account and per address.
+    sign_in_account_limit: str = "5/15 minutes"
+    sign_in_address_limit: str = "30/15 minutes"
+    # Shared state for several server processes: rate limits, sign-in throttles, the API key
+    # cache. Unset: kept in each process (the embedded default).
+    redis_url: str | None = Field(default=None, repr=False)
+
     @model_validator(mode="after")
-    def _no_placeholder_secret_in_production(self) -> Settings:
-        if self.environment == "production" and self.secret_key == PLACEHOLDER_SECRET:
-            raise ValueError("TRIAGE_SECRET_KEY must be set to a real secret in production")
+    def _no_known_or_weak_secret(self) -> Settings:
+        from triage.secret_key import check_secret
+
+        if self.secret_key:
+            check_secret(self.secret_key)  # in every environment
         return self
+
+    def signing_secret(self) -> str:
+        """The cookie-signing secret; reads (or on first run writes) the kept secret file."""
+        from triage.secret_key import resolve_secret
+
+        return resolve_secret(
+            secret_key=self.secret_key,
+            secret_file=self.secret_key_file,
+            database_url=self.database_url,
+            environment=self.environment,
+        )
 
     def profile_for(self, council: str) -> str:
         return self.council_profiles.get(council, council)

@@ -13,6 +13,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from triage.labels import API_SCOPES, ROLES
+from triage.passwords import check_password
+from triage.storage.repo import audit
+from triage.storage.sessions import end_user_sessions
 from triage.storage.tables import ApiKeyRow, UserRow
 
 KEY_PREFIX = "tri"
@@ -68,21 +71,60 @@ def revoke_api_key(session: Session, *, prefix: str, now: datetime) -> bool:
     return True
 
 
+class AccountError(ValueError):
+    """An account operation that cannot be done as asked (the message says why, never a hash)."""
+
+
+def find_user(session: Session, *, username: str) -> UserRow | None:
+    return session.scalar(select(UserRow).where(UserRow.username == username))
+
+
+def _existing_user(session: Session, username: str) -> UserRow:
+    row = find_user(session, username=username)
+    if row is None:
+        raise AccountError(f"no account named {username!r}")
+    return row
+
+
 def create_user(
     session: Session, *, username: str, password: str, role: str, councils: list[str], now: datetime
 ) -> UserRow:
+    """A new account; refuses an unknown role, a name already taken and a weak password."""
     if role not in ROLES:
-        raise ValueError(f"unknown role {role!r}; choose from {', '.join(ROLES)}")
-    if len(password) < 10:
-        raise ValueError("passwords need at least 10 characters")
+        raise AccountError(f"unknown role {role!r}; choose from {', '.join(ROLES)}")
+    if find_user(session, username=username) is not None:
+        raise AccountError(f"an account named {username!r} exists; use `triage user set-password` to change it")
+    check_password(password, username=username)
     row = UserRow(username=username, password_hash=_hasher.hash(password), role=role, councils=councils, created_at=now)
     session.add(row)
     session.flush()
     return row
 
 
+def set_password(session: Session, *, username: str, password: str, now: datetime, actor: str = "cli") -> int:
+    """A new password; every session of the account ends (audited). Returns how many were live."""
+    row = _existing_user(session, username)
+    check_password(password, username=username)
+    row.password_hash = _hasher.hash(password)
+    ended = end_user_sessions(session, user_id=row.id, now=now, why="password_changed")
+    detail = {"sessions_ended": ended}
+    audit(session, actor=actor, kind="password_changed", subject=f"user:{row.id}", council=None, detail=detail, now=now)
+    return ended
+
+
+def set_disabled(session: Session, *, username: str, disabled: bool, now: datetime, actor: str = "cli") -> int:
+    """Disable (ending every session: returns how many were live) or enable an account (audited)."""
+    row = _existing_user(session, username)
+    row.disabled = disabled
+    ended = end_user_sessions(session, user_id=row.id, now=now, why="disabled") if disabled else 0
+    kind = "account_disabled" if disabled else "account_enabled"
+    detail = {"sessions_ended": ended}
+    audit(session, actor=actor, kind=kind, subject=f"user:{row.id}", council=None, detail=detail, now=now)
+    return ended
+
+
 def authenticate(session: Session, *, username: str, password: str) -> UserRow | None:
-    row = session.scalar(select(UserRow).where(UserRow.username == username))
+    row = find_user(session, username=username)
     if row is None or row.disabled:
         _hasher.hash(password)  # same work either way: no timing hint that the name exists
         return None

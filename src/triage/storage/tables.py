@@ -173,3 +173,17 @@ class UserRow(Base):
     councils: Mapped[list[Any]]
     created_at: Mapped[datetime]
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class UserSessionRow(Base):
+    """A signed-in person's session, held on the server: the cookie carries only a random token,
+    stored here as its SHA-256. Ended by sign-out, disabling, a password change or a timeout."""
+
+    __tablename__ = "user_sessions"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    ended_at: Mapped[datetime | None]
+    ended_why: Mapped[str | None] = mapped_column(String(32))
