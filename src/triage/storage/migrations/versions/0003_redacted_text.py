@@ -1,7 +1,7 @@
 """comments keep the text an officer's redaction (removal in part) leaves, for the integration
 
 Revision ID: 0003
-Revises: 0001
+Revises: 0002
 """
 
 import sqlalchemy as sa
