@@ -88,3 +88,8 @@ def mask_column(label: str) -> str:
 
 
 MASK_COLUMNS: Final[tuple[str, ...]] = tuple(mask_column(label) for label in LABELS)
+
+# Platform connectors: where comments come from, how a connection runs, what is done there.
+PLATFORMS: Final[tuple[str, ...]] = ("facebook", "instagram", "x")
+CONNECTION_MODES: Final[tuple[str, ...]] = ("shadow", "live")
+PLATFORM_ACTIONS: Final[tuple[str, ...]] = ("hide", "unhide", "delete", "reply")

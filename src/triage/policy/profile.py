@@ -86,6 +86,14 @@ class Duplicates(_Strict):
     rule: Rule
 
 
+class PlatformActions(_Strict):
+    """What a removal means on the platform: hide (reversible) or hide then delete where the
+    platform allows it (X lets an account hide replies to it, never delete them)."""
+
+    remove: Literal["hide", "delete"] = "hide"
+    clause: str = "hide, never delete: reversible, and the default of the tools councils use"
+
+
 class Profile(_Strict):
     schema_version: int
     id: str
@@ -102,6 +110,7 @@ class Profile(_Strict):
     escalation: Escalation
     elections: Elections | None = None
     duplicates: Duplicates | None = None
+    platform: PlatformActions = Field(default_factory=PlatformActions)
     notes: str = ""
 
     @field_validator("schema_version")
