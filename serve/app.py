@@ -18,8 +18,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from serve import errors
 from serve.batching import MicroBatcher
+from serve.connector_worker import EmbeddedWorker
 from serve.metrics import Metrics
-from serve.routes import admin, comments, health, people, session
+from serve.routes import admin, comments, health, people, platforms, session
 from serve.security import KeyCache, RateLimiter
 from serve.state import AppState
 from serve.ui import pages
@@ -99,7 +100,13 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
             state.batcher.start()
         state.start_recorder()
         app.state.triage = state
+        embedded = EmbeddedWorker(state) if settings.connector_worker else None
+        if embedded is not None:
+            state.connector_nudge = embedded.nudge
+            embedded.start()
         yield
+        if embedded is not None:
+            embedded.stop()
         if state.batcher:
             await state.batcher.stop()
         if state.recorder:
@@ -114,7 +121,8 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
 
     app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
 
-    for router in (health.router, session.router, comments.router, people.router, admin.router, pages.router):
+    for router in (health.router, session.router, comments.router, people.router, admin.router, platforms.router,
+                   platforms.admin_router, pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

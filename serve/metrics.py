@@ -18,3 +18,6 @@ class Metrics:
             "triage_model_errors_total", "comments the model could not score", registry=self.registry
         )
         self.queue_depth = Gauge("triage_review_queue_depth", "open review items", ["council"], registry=self.registry)
+        self.webhooks = Counter(
+            "triage_webhooks_total", "platform webhook deliveries", ["platform", "outcome"], registry=self.registry
+        )

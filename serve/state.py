@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
@@ -37,6 +38,7 @@ class AppState:
     batcher: MicroBatcher | None = None
     recorder: Batcher[service.Pending, dict[str, Any]] | None = None
     profiles: dict[str, Profile] = field(default_factory=dict)
+    connector_nudge: threading.Event | None = None  # wakes the embedded connector worker
 
     def profile(self, council: str) -> Profile:
         name = self.settings.profile_for(council)
