@@ -67,7 +67,8 @@ def decide_item(
         raise ApiError(404, "not_found", f"no review item {item_id} in your councils")
     try:
         row = review.record_decision(session, item=item, user_id=principal.id, role=principal.role, action=body.action,
-                                     labels=dict(body.labels), reason_code=body.reason_code, note=body.note, now=utcnow())  # fmt: skip
+                                     labels=dict(body.labels), reason_code=body.reason_code, note=body.note, now=utcnow(),
+                                     profile=state.profile(item.council))  # fmt: skip
     except review.ReviewError as error:
         raise ApiError(409, "review_conflict", str(error)) from None
     session.commit()

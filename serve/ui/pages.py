@@ -157,7 +157,7 @@ async def decide_page(item_id: int, request: Request, session: SessionDep, state
         for target in targets:
             review.record_decision(session, item=target, user_id=user.id, role=user.role, action=str(form.get("action", "")),
                                    labels=labels, reason_code=str(form.get("reason_code", "other")), note=str(form.get("note", ""))[:2000],
-                                   now=utcnow())  # fmt: skip
+                                   now=utcnow(), profile=profile)  # fmt: skip
             target_comment = session.get(CommentRow, target.comment_id)
             assert target_comment is not None  # review items always point at a stored comment
             review.apply_author_action(session, item=target, comment=target_comment, action=str(form.get("author_action", "none")),

@@ -8,7 +8,9 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from triage.connectors import outbox
 from triage.labels import ACTIONS, LABELS
+from triage.policy import Profile
 from triage.storage import repo
 from triage.storage.tables import CommentRow, OfficerDecisionRow, ReviewItemRow
 from triage.types import Decision
@@ -41,7 +43,7 @@ def _aware(moment: datetime) -> datetime:
 
 
 def record_decision(session: Session, *, item: ReviewItemRow, user_id: int, role: str, action: str, labels: dict[str, int],
-                    reason_code: str, note: str, now: datetime) -> OfficerDecisionRow:  # fmt: skip
+                    reason_code: str, note: str, now: datetime, profile: Profile | None = None) -> OfficerDecisionRow:  # fmt: skip
     if action not in ACTIONS:
         raise ReviewError(f"unknown action {action!r}; choose from {', '.join(ACTIONS)}")
     unknown = set(labels) - set(LABELS)
@@ -60,6 +62,9 @@ def record_decision(session: Session, *, item: ReviewItemRow, user_id: int, role
     repo.audit(session, actor=f"user:{user_id}", kind="officer_decision", subject=f"comment:{item.comment_id}",
                council=item.council, detail=detail, now=now)  # fmt: skip
     session.flush()
+    # The platform action goes into the outbox in this same transaction (transactional outbox).
+    outbox.enqueue_for_decision(session, comment_id=item.comment_id, action=action, decision_id=row.id, profile=profile,
+                                now=now)  # fmt: skip
     return row
 
 
@@ -110,6 +115,7 @@ def undo(session: Session, *, decision: OfficerDecisionRow, user_id: int, now: d
     repo.audit(session, actor=f"user:{user_id}", kind="officer_undo", subject=f"comment:{item.comment_id}", council=item.council,
                detail={"undoes": decision.id}, now=now)  # fmt: skip
     session.flush()
+    outbox.enqueue_for_undo(session, comment_id=item.comment_id, undoes_id=decision.id, now=now)
     return row
 
 

@@ -220,3 +220,65 @@ def test_an_officer_reply_is_posted_under_the_comment(rig: Rig) -> None:
         session.commit()
     rig.worker().run_until_idle()
     assert rig.fake.replies == [("111_222", "Open 8 till 4 daily.")]
+
+
+def test_backfill_pages_through_posts_and_comments_once(rig: Rig) -> None:
+    from datetime import timedelta
+
+    from triage.connectors.backfill import backfill
+    from triage.connectors.platforms import HttpPlatforms
+
+    rig.connect()
+    rig.connect("x", "X1")
+    stamp = "2026-03-10T09:00:00+0000"
+    rig.fake.feed["PAGE1"] = [{"id": f"post{p}", "created_time": stamp} for p in range(3)]
+    for p in range(3):
+        rig.fake.comments[f"post{p}"] = [{"id": f"c{p}-{n}", "message": f"Post {p}: you idiot" if n == 0 else f"Nice {p}",
+                                          "from": {"id": f"9{p}{n}"}, "created_time": stamp} for n in range(3)]
+    rig.fake.mentions["X1"] = [{"id": f"t{n}", "text": "hello", "author_id": "5", "in_reply_to_user_id": "X1",
+                                "created_at": "2026-03-10T09:00:00.000Z"} for n in range(3)]
+    platforms = HttpPlatforms(rig.fake.meta_url, rig.fake.x_url, clock=rig.clock)
+    since = rig.clock() - timedelta(days=2)
+    for _ in range(2):  # a second run (after an outage) stores nothing twice
+        seen = backfill(rig.sessions, rig.intake, platforms, council="swale", since=since, now=rig.clock(), environ=rig.environ)
+    assert sorted(seen.values()) == [3, 9]
+    rig.worker().run_until_idle()
+    assert sorted(c.path for c in rig.fake.writes("hide")) == ["/c0-0", "/c1-0", "/c2-0"]
+    assert not any("elsewhere" in c.path for c in rig.fake.calls)
+
+
+def test_an_officers_decision_writes_its_action_in_the_same_transaction_and_undo_unhides(rig: Rig) -> None:
+    from triage import review
+    from triage.policy.profile import profile_by_name
+    from triage.storage.accounts import create_user
+
+    rig.connect()
+    rig.scorer.fail = True  # the model is down: the comment waits for an officer
+    deliver(rig, "meta", page_comment(text="Something the model could not read"))
+    rig.worker().run_until_idle()
+    with rig.sessions() as session:
+        user = create_user(session, username="olive", password="correct horse battery", role="manager",
+                           councils=["swale"], now=rig.clock())
+        session.commit()
+        comment_id = store.platform_comment(session, platform="facebook", object_id="111_222").comment_id
+        item = repo.review_item_of(session, comment_id=comment_id)
+        decision = review.record_decision(session, item=item, user_id=user.id, role="manager", action="remove",
+                                          labels={}, reason_code="abuse", note="", now=rig.clock(),
+                                          profile=profile_by_name("swale"))
+        session.rollback()  # a decision rolled back leaves no action behind
+        assert outbox_store.rows(session) == []
+        item = repo.review_item_of(session, comment_id=comment_id)
+        decision = review.record_decision(session, item=item, user_id=user.id, role="manager", action="remove",
+                                          labels={}, reason_code="abuse", note="", now=rig.clock(),
+                                          profile=profile_by_name("swale"))
+        session.commit()
+        decision_id, user_id = decision.id, user.id
+    rig.worker().run_until_idle()
+    assert rig.fake.hidden == {"111_222": True}
+    with rig.sessions() as session:
+        decision = session.get(type(decision), decision_id)
+        review.undo(session, decision=decision, user_id=user_id, now=rig.clock())
+        session.commit()
+    rig.worker().run_until_idle()
+    assert rig.fake.hidden == {"111_222": False}
+    assert [c.params["is_hidden"] for c in rig.fake.writes()] == ["true", "false"]
