@@ -121,8 +121,16 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
 
     app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
 
-    for router in (health.router, session.router, comments.router, people.router, admin.router, platforms.router,
-                   platforms.admin_router, pages.router):
+    for router in (
+        health.router,
+        session.router,
+        comments.router,
+        people.router,
+        admin.router,
+        platforms.router,
+        platforms.admin_router,
+        pages.router,
+    ):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

@@ -14,8 +14,12 @@ from triage.connectors.worker import Worker
 class EmbeddedWorker:
     def __init__(self, state: AppState) -> None:
         settings = state.settings
-        intake = Intake(lambda: state.scorer, state.profile, state.sessions,
-                        duplicate_window=timedelta(hours=settings.duplicate_window_hours))  # fmt: skip
+        intake = Intake(
+            lambda: state.scorer,
+            state.profile,
+            state.sessions,
+            duplicate_window=timedelta(hours=settings.duplicate_window_hours),
+        )
         platforms = HttpPlatforms(settings.meta_graph_url, settings.x_api_url)
         self.worker = Worker(state.sessions, platforms, intake, max_attempts=settings.connector_max_attempts)
         self.stop_event, self.nudge = threading.Event(), threading.Event()

@@ -44,8 +44,19 @@ def add(
     """Connect an account. It starts in shadow mode unless told otherwise."""
     with open_sessions()() as session:
         try:
-            _show(connections.add(session, council=council, platform=platform, account_id=account_id,
-                                  token_env=token_env, token_file=token_file, mode=mode, actor=ACTOR, now=now_utc()))
+            _show(
+                connections.add(
+                    session,
+                    council=council,
+                    platform=platform,
+                    account_id=account_id,
+                    token_env=token_env,
+                    token_file=token_file,
+                    mode=mode,
+                    actor=ACTOR,
+                    now=now_utc(),
+                )
+            )
         except connections.ConnectionError_ as error:
             raise _fail(error) from None
 
@@ -108,7 +119,9 @@ def _intake_and_platforms(sessions):  # type: ignore[no-untyped-def]
     except Exception as error:
         typer.echo(f"model not loaded ({type(error).__name__}): comments go to human review", err=True)
         scorer = None
-    intake = Intake(lambda: scorer, profile_for, sessions, duplicate_window=timedelta(hours=settings.duplicate_window_hours))
+    intake = Intake(
+        lambda: scorer, profile_for, sessions, duplicate_window=timedelta(hours=settings.duplicate_window_hours)
+    )
     return intake, HttpPlatforms(settings.meta_graph_url, settings.x_api_url)
 
 

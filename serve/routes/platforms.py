@@ -55,7 +55,9 @@ def meta_handshake(
 @router.post("/meta/webhook", summary="Meta Page and Instagram comment changes (signed)")
 async def meta_webhook(request: Request, state: StateDep) -> dict[str, Any]:
     raw = await request.body()
-    if not signatures.meta_signature_ok(raw, request.headers.get("x-hub-signature-256"), state.settings.meta_app_secret):
+    if not signatures.meta_signature_ok(
+        raw, request.headers.get("x-hub-signature-256"), state.settings.meta_app_secret
+    ):
         raise _refuse(state, "meta")
     return await run_in_threadpool(_store, state, "meta", raw)
 

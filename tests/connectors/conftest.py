@@ -49,14 +49,32 @@ class Rig:
 
     def worker(self, **options: object) -> Worker:
         platforms = HttpPlatforms(self.fake.meta_url, self.fake.x_url, clock=self.clock)
-        return Worker(self.sessions, platforms, self.intake, clock=self.clock, sleep=self.clock.sleep,
-                      rng=random.Random(7), environ=self.environ, **options)  # type: ignore[arg-type]
+        return Worker(
+            self.sessions,
+            platforms,
+            self.intake,
+            clock=self.clock,
+            sleep=self.clock.sleep,
+            rng=random.Random(7),
+            environ=self.environ,
+            **options,
+        )  # type: ignore[arg-type]
 
-    def connect(self, platform: str = "facebook", account: str = "PAGE1", mode: str = "live", council: str = "swale") -> int:
+    def connect(
+        self, platform: str = "facebook", account: str = "PAGE1", mode: str = "live", council: str = "swale"
+    ) -> int:
         env = {"facebook": "FB_TOKEN", "instagram": "IG_TOKEN", "x": "X_TOKEN"}[platform]
         with self.sessions() as session:
-            return connections.add(session, council=council, platform=platform, account_id=account, token_env=env,
-                                   mode=mode, actor="test", now=self.clock()).id
+            return connections.add(
+                session,
+                council=council,
+                platform=platform,
+                account_id=account,
+                token_env=env,
+                mode=mode,
+                actor="test",
+                now=self.clock(),
+            ).id
 
 
 def profile_for(council: str):  # type: ignore[no-untyped-def]

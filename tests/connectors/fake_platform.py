@@ -106,7 +106,12 @@ class FakePlatform:
             if headers.get("authorization", "").removeprefix("Bearer ") not in self.tokens:
                 if api == "x":
                     return 401, {}, {"title": "Unauthorized", "status": 401}
-                error = {"message": "Error validating access token", "type": "OAuthException", "code": 190, "error_subcode": 463}
+                error = {
+                    "message": "Error validating access token",
+                    "type": "OAuthException",
+                    "code": 190,
+                    "error_subcode": 463,
+                }
                 return 400, {}, {"error": error}
             if method != "GET" and self.script:
                 scripted = self.script.pop(0)

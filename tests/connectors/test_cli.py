@@ -21,15 +21,54 @@ def runner(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
 
 
 def test_connection_commands(runner: CliRunner) -> None:
-    added = runner.invoke(app, ["connection", "add", "--council", "swale", "--platform", "facebook",
-                                "--account-id", "PAGE1", "--token-env", "COUNCIL_FB"])
+    added = runner.invoke(
+        app,
+        [
+            "connection",
+            "add",
+            "--council",
+            "swale",
+            "--platform",
+            "facebook",
+            "--account-id",
+            "PAGE1",
+            "--token-env",
+            "COUNCIL_FB",
+        ],
+    )
     assert added.exit_code == 0, added.output
     assert "shadow" in added.output and "env:COUNCIL_FB" in added.output
-    again = runner.invoke(app, ["connection", "add", "--council", "swale", "--platform", "facebook",
-                                "--account-id", "PAGE1", "--token-env", "COUNCIL_FB"])
+    again = runner.invoke(
+        app,
+        [
+            "connection",
+            "add",
+            "--council",
+            "swale",
+            "--platform",
+            "facebook",
+            "--account-id",
+            "PAGE1",
+            "--token-env",
+            "COUNCIL_FB",
+        ],
+    )
     assert again.exit_code == 1 and "already connected" in again.output
-    pasted = runner.invoke(app, ["connection", "add", "--council", "swale", "--platform", "x", "--account-id", "X1",
-                                 "--token-env", "AAAA-token-pasted-here"])
+    pasted = runner.invoke(
+        app,
+        [
+            "connection",
+            "add",
+            "--council",
+            "swale",
+            "--platform",
+            "x",
+            "--account-id",
+            "X1",
+            "--token-env",
+            "AAAA-token-pasted-here",
+        ],
+    )
     assert pasted.exit_code == 1 and "NAME of an environment variable" in pasted.output
     live = runner.invoke(app, ["connection", "set-mode", "--id", "1", "--mode", "live"])
     assert live.exit_code == 0 and "live" in live.output

@@ -3,6 +3,8 @@ deletions, a worker killed mid-delivery, 429 and 5xx storms, expired tokens, und
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from tests.connectors.conftest import Rig
@@ -61,8 +63,10 @@ def test_instagram_and_x_use_their_own_hide_calls(rig: Rig) -> None:
     deliver(rig, "x", x_reply())
     rig.worker().run_until_idle()
     calls = {(c.api, c.method, c.path, tuple(sorted(c.params.items()))) for c in rig.fake.writes()}
-    assert calls == {("meta", "POST", "/17865799348089039", (("hide", "true"),)),
-                     ("x", "PUT", "/2/tweets/1500/hidden", (("hidden", "true"),))}
+    assert calls == {
+        ("meta", "POST", "/17865799348089039", (("hide", "true"),)),
+        ("x", "PUT", "/2/tweets/1500/hidden", (("hidden", "true"),)),
+    }
     assert all(c.authorization == "Bearer good-token" for c in rig.fake.calls)
 
 
@@ -128,8 +132,11 @@ def test_a_worker_killed_between_the_answer_and_the_update_hides_once_in_effect(
 def test_a_429_storm_ends_in_delivery_after_waiting_what_the_platform_asked(rig: Rig) -> None:
     rig.connect()
     usage = '{"1234": [{"type": "pages", "call_count": 100, "estimated_time_to_regain_access": 2}]}'
-    rig.fake.script = [Scripted(429, {"Retry-After": "30"}), Scripted(400, {"X-Business-Use-Case-Usage": usage},
-                       {"error": {"code": 80001, "message": "rate"}}), Scripted(429, {"Retry-After": "30"})]
+    rig.fake.script = [
+        Scripted(429, {"Retry-After": "30"}),
+        Scripted(400, {"X-Business-Use-Case-Usage": usage}, {"error": {"code": 80001, "message": "rate"}}),
+        Scripted(429, {"Retry-After": "30"}),
+    ]
     deliver(rig, "meta", page_comment())
     rig.worker().run_until_idle()
     assert len(rig.fake.writes("hide")) == 4 and rig.fake.hidden == {"111_222": True}
@@ -154,7 +161,7 @@ def test_a_5xx_storm_backs_off_exponentially_then_delivers(rig: Rig) -> None:
     rig.worker().run_until_idle()
     assert len(rig.fake.writes("hide")) == 6 and rig.fake.hidden == {"111_222": True}
     waits = rig.clock.slept
-    assert len(waits) == 5 and all(later > earlier for earlier, later in zip(waits, waits[1:]))
+    assert len(waits) == 5 and all(later > earlier for earlier, later in itertools.pairwise(waits))
     assert waits[0] >= 1.0
 
 
@@ -196,8 +203,9 @@ def test_officer_remove_then_undo_unhides(rig: Rig) -> None:
     rig.worker().run_until_idle()
     with rig.sessions() as session:
         comment_id = store.platform_comment(session, platform="facebook", object_id="111_222").comment_id
-        outbox.enqueue_for_decision(session, comment_id=comment_id, action="remove", decision_id=41, profile=None,
-                                    now=rig.clock())
+        outbox.enqueue_for_decision(
+            session, comment_id=comment_id, action="remove", decision_id=41, profile=None, now=rig.clock()
+        )
         session.commit()
     rig.worker().run_until_idle()
     assert rig.fake.hidden == {"111_222": True}
@@ -233,14 +241,31 @@ def test_backfill_pages_through_posts_and_comments_once(rig: Rig) -> None:
     stamp = "2026-03-10T09:00:00+0000"
     rig.fake.feed["PAGE1"] = [{"id": f"post{p}", "created_time": stamp} for p in range(3)]
     for p in range(3):
-        rig.fake.comments[f"post{p}"] = [{"id": f"c{p}-{n}", "message": f"Post {p}: you idiot" if n == 0 else f"Nice {p}",
-                                          "from": {"id": f"9{p}{n}"}, "created_time": stamp} for n in range(3)]
-    rig.fake.mentions["X1"] = [{"id": f"t{n}", "text": "hello", "author_id": "5", "in_reply_to_user_id": "X1",
-                                "created_at": "2026-03-10T09:00:00.000Z"} for n in range(3)]
+        rig.fake.comments[f"post{p}"] = [
+            {
+                "id": f"c{p}-{n}",
+                "message": f"Post {p}: you idiot" if n == 0 else f"Nice {p}",
+                "from": {"id": f"9{p}{n}"},
+                "created_time": stamp,
+            }
+            for n in range(3)
+        ]
+    rig.fake.mentions["X1"] = [
+        {
+            "id": f"t{n}",
+            "text": "hello",
+            "author_id": "5",
+            "in_reply_to_user_id": "X1",
+            "created_at": "2026-03-10T09:00:00.000Z",
+        }
+        for n in range(3)
+    ]
     platforms = HttpPlatforms(rig.fake.meta_url, rig.fake.x_url, clock=rig.clock)
     since = rig.clock() - timedelta(days=2)
     for _ in range(2):  # a second run (after an outage) stores nothing twice
-        seen = backfill(rig.sessions, rig.intake, platforms, council="swale", since=since, now=rig.clock(), environ=rig.environ)
+        seen = backfill(
+            rig.sessions, rig.intake, platforms, council="swale", since=since, now=rig.clock(), environ=rig.environ
+        )
     assert sorted(seen.values()) == [3, 9]
     rig.worker().run_until_idle()
     assert sorted(c.path for c in rig.fake.writes("hide")) == ["/c0-0", "/c1-0", "/c2-0"]
@@ -257,20 +282,44 @@ def test_an_officers_decision_writes_its_action_in_the_same_transaction_and_undo
     deliver(rig, "meta", page_comment(text="Something the model could not read"))
     rig.worker().run_until_idle()
     with rig.sessions() as session:
-        user = create_user(session, username="olive", password="correct horse battery", role="manager",
-                           councils=["swale"], now=rig.clock())
+        user = create_user(
+            session,
+            username="olive",
+            password="correct horse battery",
+            role="manager",
+            councils=["swale"],
+            now=rig.clock(),
+        )
         session.commit()
         comment_id = store.platform_comment(session, platform="facebook", object_id="111_222").comment_id
         item = repo.review_item_of(session, comment_id=comment_id)
-        decision = review.record_decision(session, item=item, user_id=user.id, role="manager", action="remove",
-                                          labels={}, reason_code="abuse", note="", now=rig.clock(),
-                                          profile=profile_by_name("swale"))
+        decision = review.record_decision(
+            session,
+            item=item,
+            user_id=user.id,
+            role="manager",
+            action="remove",
+            labels={},
+            reason_code="abuse",
+            note="",
+            now=rig.clock(),
+            profile=profile_by_name("swale"),
+        )
         session.rollback()  # a decision rolled back leaves no action behind
         assert outbox_store.rows(session) == []
         item = repo.review_item_of(session, comment_id=comment_id)
-        decision = review.record_decision(session, item=item, user_id=user.id, role="manager", action="remove",
-                                          labels={}, reason_code="abuse", note="", now=rig.clock(),
-                                          profile=profile_by_name("swale"))
+        decision = review.record_decision(
+            session,
+            item=item,
+            user_id=user.id,
+            role="manager",
+            action="remove",
+            labels={},
+            reason_code="abuse",
+            note="",
+            now=rig.clock(),
+            profile=profile_by_name("swale"),
+        )
         session.commit()
         decision_id, user_id = decision.id, user.id
     rig.worker().run_until_idle()

@@ -25,8 +25,14 @@ SECRET, VERIFY, X_SECRET = "meta-secret", "verify-me", "x-secret"
 
 @pytest.fixture
 def client(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(database_url=f"sqlite:///{tmp_path / 't.db'}", environment="test", meta_app_secret=SECRET,
-                        meta_verify_token=VERIFY, x_consumer_secret=X_SECRET, connector_worker=False)
+    settings = Settings(
+        database_url=f"sqlite:///{tmp_path / 't.db'}",
+        environment="test",
+        meta_app_secret=SECRET,
+        meta_verify_token=VERIFY,
+        x_consumer_secret=X_SECRET,
+        connector_worker=False,
+    )
     app = create_app(settings, scorer=FakeScorer())
     with TestClient(app) as test_client:
         yield test_client
@@ -42,11 +48,15 @@ def refused(client: TestClient) -> float:
 
 
 def test_meta_handshake_route(client: TestClient) -> None:
-    ok = client.get("/v1/platforms/meta/webhook",
-                    params={"hub.mode": "subscribe", "hub.verify_token": VERIFY, "hub.challenge": "8472"})
+    ok = client.get(
+        "/v1/platforms/meta/webhook",
+        params={"hub.mode": "subscribe", "hub.verify_token": VERIFY, "hub.challenge": "8472"},
+    )
     assert ok.status_code == 200 and ok.text == "8472"
-    bad = client.get("/v1/platforms/meta/webhook",
-                     params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "8472"})
+    bad = client.get(
+        "/v1/platforms/meta/webhook",
+        params={"hub.mode": "subscribe", "hub.verify_token": "guess", "hub.challenge": "8472"},
+    )
     assert bad.status_code == 403 and bad.json()["code"] == "handshake_refused"
 
 
@@ -76,8 +86,11 @@ def test_a_signed_delivery_is_stored_before_the_200_and_a_duplicate_once(client:
     with client.app.state.triage.sessions() as session:  # type: ignore[attr-defined]
         assert store.inbound_counts(session) == {"pending": 1}
     signed_x = body(x_reply())
-    response = client.post("/v1/platforms/x/webhook", content=signed_x,
-                           headers={"x-twitter-webhooks-signature": x_signature(signed_x, X_SECRET)})
+    response = client.post(
+        "/v1/platforms/x/webhook",
+        content=signed_x,
+        headers={"x-twitter-webhooks-signature": x_signature(signed_x, X_SECRET)},
+    )
     assert response.status_code == 200
 
 
@@ -98,8 +111,15 @@ def test_with_no_secret_configured_every_delivery_is_refused(tmp_path: Path) -> 
 def test_admin_sees_a_stopped_connection_with_what_to_do(client: TestClient) -> None:
     now = datetime.now(UTC)
     with client.app.state.triage.sessions() as session:  # type: ignore[attr-defined]
-        view = connections.add(session, council="swale", platform="facebook", account_id="PAGE1", token_env="FB_TOKEN",
-                               actor="test", now=now)
+        view = connections.add(
+            session,
+            council="swale",
+            platform="facebook",
+            account_id="PAGE1",
+            token_env="FB_TOKEN",
+            actor="test",
+            now=now,
+        )
         row = store.connection_by_id(session, connection_id=view.id)
         connections.stop(session, row=row, status="token_invalid", detail="HTTP 400, error 190/463", now=now)
         admin_key = create_api_key(session, name="admin", councils=["swale"], scopes=["admin"], now=now)

@@ -52,8 +52,11 @@ def test_x_signature_and_crc_follow_the_documented_recipe() -> None:
 
 def test_meta_handshake() -> None:
     assert meta_handshake("subscribe", "verify-me", "1158201444", "verify-me") == "1158201444"
-    for mode, token, configured in (("subscribe", "wrong", "verify-me"), ("unsubscribe", "verify-me", "verify-me"),
-                                    ("subscribe", "", "")):
+    for mode, token, configured in (
+        ("subscribe", "wrong", "verify-me"),
+        ("unsubscribe", "verify-me", "verify-me"),
+        ("subscribe", "", ""),
+    ):
         with pytest.raises(HandshakeRefused):
             meta_handshake(mode, token, "1", configured)
 
@@ -73,21 +76,35 @@ def test_page_comment_edit_and_delete_shapes() -> None:
 def test_instagram_comment_shape() -> None:
     [event] = meta_events(body(instagram_comment()))
     assert (event.platform, event.account_id, event.object_id, event.post_id) == (
-        "instagram", "IG1", "17865799348089039", "123123123")
+        "instagram",
+        "IG1",
+        "17865799348089039",
+        "123123123",
+    )
     assert event.author_id == "232323232" and event.text == "You are an idiot"
 
 
 def test_other_page_changes_are_not_comments() -> None:
-    reaction = {"object": "page", "entry": [{"id": "P", "time": 1, "changes": [
-        {"field": "feed", "value": {"item": "reaction", "verb": "add", "reaction_type": "like"}}]}]}
+    reaction = {
+        "object": "page",
+        "entry": [
+            {
+                "id": "P",
+                "time": 1,
+                "changes": [{"field": "feed", "value": {"item": "reaction", "verb": "add", "reaction_type": "like"}}],
+            }
+        ],
+    }
     assert meta_events(body(reaction)) == []
 
 
 def test_x_replies_to_the_account_only_and_deletions() -> None:
     [reply] = x_events(body(x_reply()))  # the account's own tweet in the same delivery is skipped
     assert (reply.platform, reply.object_id, reply.author_id, reply.post_id) == ("x", "1500", "777", "1400")
-    payload = {"for_user_id": "X1", "tweet_delete_events": [{"status": {"id": "1500", "user_id": "777"},
-                                                             "timestamp_ms": "1773136745000"}]}
+    payload = {
+        "for_user_id": "X1",
+        "tweet_delete_events": [{"status": {"id": "1500", "user_id": "777"}, "timestamp_ms": "1773136745000"}],
+    }
     [deleted] = x_events(body(payload))
     assert deleted.verb == "remove" and deleted.object_id == "1500"
 

@@ -17,8 +17,16 @@ from triage.storage import connections as store
 BATCH = 50
 
 
-def backfill(sessions: Callable[[], Session], intake: Intake, platforms: PlatformApi, *, council: str,
-             since: datetime, now: datetime, environ: dict[str, str] | None = None) -> dict[int, int]:  # fmt: skip
+def backfill(
+    sessions: Callable[[], Session],
+    intake: Intake,
+    platforms: PlatformApi,
+    *,
+    council: str,
+    since: datetime,
+    now: datetime,
+    environ: dict[str, str] | None = None,
+) -> dict[int, int]:
     """Ingest comments since `since` for each of the council's connections; idempotent, so it is
     safe after an outage that webhooks partly covered. Returns comments seen per connection."""
     with sessions() as session:

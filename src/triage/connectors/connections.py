@@ -53,8 +53,9 @@ class ConnectionView:
 def view(row: ConnectionRow) -> ConnectionView:
     source = f"env:{row.token_env}" if row.token_env else f"file:{row.token_file}"
     todo = WHAT_TO_DO.get(row.status, "").format(id=row.id)
-    return ConnectionView(row.id, row.council, row.platform, row.account_id, row.mode, row.status, source, todo,
-                          row.paused_until)  # fmt: skip
+    return ConnectionView(
+        row.id, row.council, row.platform, row.account_id, row.mode, row.status, source, todo, row.paused_until
+    )
 
 
 def _check(platform: str, mode: str, token_env: str | None, token_file: str | None) -> None:
@@ -68,8 +69,18 @@ def _check(platform: str, mode: str, token_env: str | None, token_file: str | No
         raise ConnectionError_("--token-env takes the NAME of an environment variable (A-Z, 0-9, _), not a token")
 
 
-def add(session: Session, *, council: str, platform: str, account_id: str, token_env: str | None = None,
-        token_file: str | None = None, mode: str = "shadow", actor: str, now: datetime) -> ConnectionView:  # fmt: skip
+def add(
+    session: Session,
+    *,
+    council: str,
+    platform: str,
+    account_id: str,
+    token_env: str | None = None,
+    token_file: str | None = None,
+    mode: str = "shadow",
+    actor: str,
+    now: datetime,
+) -> ConnectionView:
     """Connect an account (shadow mode unless told otherwise); committed."""
     _check(platform, mode, token_env, token_file)
     if not council or not account_id:
@@ -94,9 +105,18 @@ def _get(session: Session, connection_id: int) -> ConnectionRow:
     return row
 
 
-def _audit(session: Session, row: ConnectionRow, actor: str, kind: str, now: datetime, detail: dict[str, object]) -> None:
-    repo.audit(session, actor=actor, kind=kind, subject=f"connection:{row.id}", council=row.council,
-               detail={"platform": row.platform, **detail}, now=now)  # fmt: skip
+def _audit(
+    session: Session, row: ConnectionRow, actor: str, kind: str, now: datetime, detail: dict[str, object]
+) -> None:
+    repo.audit(
+        session,
+        actor=actor,
+        kind=kind,
+        subject=f"connection:{row.id}",
+        council=row.council,
+        detail={"platform": row.platform, **detail},
+        now=now,
+    )
 
 
 def listing(session: Session, *, council: str | None = None) -> list[ConnectionView]:

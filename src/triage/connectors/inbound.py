@@ -12,10 +12,10 @@ from sqlalchemy.orm import Session
 from triage.connectors import outbox
 from triage.connectors.intake import Ingested, Intake
 from triage.connectors.payloads import CommentEvent, PayloadError, meta_events, x_events
+from triage.service import IncomingComment  # MERGE POINT: triage.types on the arch branch
 from triage.storage import connections as store
 from triage.storage import outbox as outbox_store
 from triage.storage.tables import ConnectionRow
-from triage.service import IncomingComment  # MERGE POINT: triage.types on the arch branch
 
 log = logging.getLogger("triage.connectors")
 PARSERS = {"meta": meta_events, "x": x_events}
@@ -34,12 +34,21 @@ def receive(session: Session, *, source: str, body: bytes, now: datetime) -> tup
 
 
 def incoming(event: CommentEvent, council: str) -> IncomingComment:
-    return IncomingComment(council=council, platform=event.platform, external_id=event.external_id,
-                           author_handle=event.author_id, post_id=event.post_id, post_topic="", text=event.text,
-                           created_at=event.created_at)  # fmt: skip
+    return IncomingComment(
+        council=council,
+        platform=event.platform,
+        external_id=event.external_id,
+        author_handle=event.author_id,
+        post_id=event.post_id,
+        post_topic="",
+        text=event.text,
+        created_at=event.created_at,
+    )
 
 
-def ingest_events(sessions: Callable[[], Session], intake: Intake, events: Sequence[CommentEvent], now: datetime) -> int:
+def ingest_events(
+    sessions: Callable[[], Session], intake: Intake, events: Sequence[CommentEvent], now: datetime
+) -> int:
     """Ingest added and edited comments, then record them as platform objects, queue automatic
     actions and apply deletions, in one transaction. Safe to repeat: every step is idempotent,
     so a crash between ingest and this transaction is healed by processing the event again."""
@@ -55,7 +64,9 @@ def ingest_events(sessions: Callable[[], Session], intake: Intake, events: Seque
     return len(upserts) + len(removals)
 
 
-def _route(session: Session, events: Sequence[CommentEvent]) -> tuple[list[tuple[CommentEvent, ConnectionRow]], list[CommentEvent]]:  # fmt: skip
+def _route(
+    session: Session, events: Sequence[CommentEvent]
+) -> tuple[list[tuple[CommentEvent, ConnectionRow]], list[CommentEvent]]:
     upserts, removals = [], []
     for event in events:
         connection = store.connection(session, platform=event.platform, account_id=event.account_id)
@@ -70,15 +81,27 @@ def _route(session: Session, events: Sequence[CommentEvent]) -> tuple[list[tuple
     return upserts, removals
 
 
-def _after_ingest(session: Session, event: CommentEvent, connection: ConnectionRow, result: Ingested,
-                  intake: Intake, now: datetime) -> None:  # fmt: skip
-    target = store.note_platform_comment(session, connection=connection, object_id=event.object_id,
-                                         comment_id=result.comment_id, now=now)  # fmt: skip
+def _after_ingest(
+    session: Session, event: CommentEvent, connection: ConnectionRow, result: Ingested, intake: Intake, now: datetime
+) -> None:
+    target = store.note_platform_comment(
+        session, connection=connection, object_id=event.object_id, comment_id=result.comment_id, now=now
+    )
     if event.verb == "edited":  # the newest revision is the one to review; an edit never unhides
-        older = store.revisions_of(session, council=connection.council, platform=event.platform, object_id=event.object_id)
-        store.withdraw_review_items(session, comment_ids=[c for c in older if c != target.comment_id], status="superseded")
-    outbox.enqueue_automatic(session, comment_id=result.comment_id, action=result.action, needs_review=result.needs_review,
-                             profile=intake.profiles(connection.council), now=now)  # fmt: skip
+        older = store.revisions_of(
+            session, council=connection.council, platform=event.platform, object_id=event.object_id
+        )
+        store.withdraw_review_items(
+            session, comment_ids=[c for c in older if c != target.comment_id], status="superseded"
+        )
+    outbox.enqueue_automatic(
+        session,
+        comment_id=result.comment_id,
+        action=result.action,
+        needs_review=result.needs_review,
+        profile=intake.profiles(connection.council),
+        now=now,
+    )
 
 
 def removed(session: Session, event: CommentEvent, now: datetime) -> None:
@@ -87,16 +110,27 @@ def removed(session: Session, event: CommentEvent, now: datetime) -> None:
     if target is None:
         return
     target.state, target.deleted_at, target.updated_at = "deleted", now, now
-    revisions = store.revisions_of(session, council=target.council, platform=target.platform, object_id=target.object_id)
+    revisions = store.revisions_of(
+        session, council=target.council, platform=target.platform, object_id=target.object_id
+    )
     store.withdraw_review_items(session, comment_ids=revisions, status="withdrawn")
     outbox_store.cancel_unsent(session, platform_comment_id=target.id)
 
 
-def process_pending(sessions: Callable[[], Session], intake: Intake, *, now: datetime,
-                    lease: timedelta = timedelta(minutes=5), limit: int = 20) -> int:  # fmt: skip
+def process_pending(
+    sessions: Callable[[], Session],
+    intake: Intake,
+    *,
+    now: datetime,
+    lease: timedelta = timedelta(minutes=5),
+    limit: int = 20,
+) -> int:
     """Process stored deliveries; returns how many were claimed."""
     with sessions() as session:
-        claimed = [(e.id, e.platform, e.body, e.attempts) for e in store.claim_inbound(session, now=now, lease=lease, limit=limit)]  # fmt: skip
+        claimed = [
+            (e.id, e.platform, e.body, e.attempts)
+            for e in store.claim_inbound(session, now=now, lease=lease, limit=limit)
+        ]
     for event_id, source, body, attempts in claimed:
         status, error = "done", ""
         try:

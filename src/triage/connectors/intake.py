@@ -55,7 +55,8 @@ class Intake:
             return []
         scored, version, failure = self._score([c.text for c in batch])
         pending = [
-            service.Pending(c, s, version if s is not None else None, failure) for c, s in zip(batch, scored, strict=True)
+            service.Pending(c, s, version if s is not None else None, failure)
+            for c, s in zip(batch, scored, strict=True)
         ]
         with self.sessions() as session:
             outcomes = service.record_many(

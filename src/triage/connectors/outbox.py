@@ -28,18 +28,47 @@ def removal_actions(platform: str, profile: Profile | None) -> list[str]:
     return ["hide", "delete"] if wants_delete and platform in DELETABLE else ["hide"]
 
 
-def _enqueue(session: Session, target: PlatformCommentRow, connection: ConnectionRow, *, comment_id: int,
-             action: str, cause: str, now: datetime, reply_text: str | None = None) -> OutboxRow:  # fmt: skip
+def _enqueue(
+    session: Session,
+    target: PlatformCommentRow,
+    connection: ConnectionRow,
+    *,
+    comment_id: int,
+    action: str,
+    cause: str,
+    now: datetime,
+    reply_text: str | None = None,
+) -> OutboxRow:
     status = "pending" if connection.mode == "live" else "shadow"
-    row = OutboxRow(connection_id=connection.id, platform_comment_id=target.id, comment_id=comment_id, action=action,
-                    reply_text=reply_text, cause=cause, dedup_key=f"{target.id}:{action}:{cause}", status=status,
-                    attempts=0, next_attempt_at=now, claimed_until=None, last_error="", created_at=now,
-                    delivered_at=None)  # fmt: skip
+    row = OutboxRow(
+        connection_id=connection.id,
+        platform_comment_id=target.id,
+        comment_id=comment_id,
+        action=action,
+        reply_text=reply_text,
+        cause=cause,
+        dedup_key=f"{target.id}:{action}:{cause}",
+        status=status,
+        attempts=0,
+        next_attempt_at=now,
+        claimed_until=None,
+        last_error="",
+        created_at=now,
+        delivered_at=None,
+    )
     return outbox_store.add(session, row=row)
 
 
-def _towards(session: Session, target: PlatformCommentRow, connection: ConnectionRow, *, comment_id: int,
-             actions: list[str], cause: str, now: datetime) -> list[OutboxRow]:  # fmt: skip
+def _towards(
+    session: Session,
+    target: PlatformCommentRow,
+    connection: ConnectionRow,
+    *,
+    comment_id: int,
+    actions: list[str],
+    cause: str,
+    now: datetime,
+) -> list[OutboxRow]:
     """Queue what moves the comment to the wanted state, skipping what it is already asked to be."""
     last = outbox_store.last_visibility_action(session, platform_comment_id=target.id)
     if target.state == "deleted" or (last is not None and last.action == "delete"):
@@ -48,7 +77,9 @@ def _towards(session: Session, target: PlatformCommentRow, connection: Connectio
         return []
     if actions[0] == "hide" and last is not None and last.action == "hide":
         actions = actions[1:]
-    return [_enqueue(session, target, connection, comment_id=comment_id, action=a, cause=cause, now=now) for a in actions]
+    return [
+        _enqueue(session, target, connection, comment_id=comment_id, action=a, cause=cause, now=now) for a in actions
+    ]
 
 
 def _target(session: Session, comment_id: int) -> tuple[PlatformCommentRow, ConnectionRow] | None:
@@ -61,19 +92,23 @@ def _target(session: Session, comment_id: int) -> tuple[PlatformCommentRow, Conn
     return target, connection
 
 
-def enqueue_automatic(session: Session, *, comment_id: int, action: str, needs_review: bool,
-                      profile: Profile | None, now: datetime) -> list[OutboxRow]:  # fmt: skip
+def enqueue_automatic(
+    session: Session, *, comment_id: int, action: str, needs_review: bool, profile: Profile | None, now: datetime
+) -> list[OutboxRow]:
     """A removal the profile let run without a human; anything for review waits for the officer."""
     found = _target(session, comment_id)
     if found is None or action != "remove" or needs_review:
         return []
     target, connection = found
     actions = removal_actions(connection.platform, profile)
-    return _towards(session, target, connection, comment_id=comment_id, actions=actions, cause=f"automatic:{comment_id}", now=now)  # fmt: skip
+    return _towards(
+        session, target, connection, comment_id=comment_id, actions=actions, cause=f"automatic:{comment_id}", now=now
+    )
 
 
-def enqueue_for_decision(session: Session, *, comment_id: int, action: str, decision_id: int,
-                         profile: Profile | None, now: datetime) -> list[OutboxRow]:  # fmt: skip
+def enqueue_for_decision(
+    session: Session, *, comment_id: int, action: str, decision_id: int, profile: Profile | None, now: datetime
+) -> list[OutboxRow]:
     """An officer's decision: remove hides (and deletes where the profile says); allow or respond
     unhides what was hidden. Call it in the decision's transaction; it does not commit."""
     found = _target(session, comment_id)
@@ -81,7 +116,9 @@ def enqueue_for_decision(session: Session, *, comment_id: int, action: str, deci
         return []
     target, connection = found
     actions = removal_actions(connection.platform, profile) if action == "remove" else ["unhide"]
-    return _towards(session, target, connection, comment_id=comment_id, actions=actions, cause=f"officer:{decision_id}", now=now)  # fmt: skip
+    return _towards(
+        session, target, connection, comment_id=comment_id, actions=actions, cause=f"officer:{decision_id}", now=now
+    )
 
 
 def enqueue_for_undo(session: Session, *, comment_id: int, undoes_id: int, now: datetime) -> list[OutboxRow]:
@@ -96,8 +133,17 @@ def enqueue_for_undo(session: Session, *, comment_id: int, undoes_id: int, now: 
         if row.status == "pending":
             row.status = "cancelled"
         elif row.action in REVERSE and row.status != "cancelled":
-            added.append(_enqueue(session, target, connection, comment_id=comment_id, action=REVERSE[row.action],
-                                  cause=f"undo:{undoes_id}", now=now))  # fmt: skip
+            added.append(
+                _enqueue(
+                    session,
+                    target,
+                    connection,
+                    comment_id=comment_id,
+                    action=REVERSE[row.action],
+                    cause=f"undo:{undoes_id}",
+                    now=now,
+                )
+            )
     session.flush()
     return added
 
@@ -111,11 +157,21 @@ def enqueue_reply(session: Session, *, comment_id: int, text: str, key: str, now
     limit = MAX_REPLY[connection.platform]
     if not text.strip() or len(text) > limit:
         raise OutboxError(f"a reply needs 1 to {limit} characters on {connection.platform}")
-    return _enqueue(session, target, connection, comment_id=comment_id, action="reply", cause=f"reply:{key}", now=now,
-                    reply_text=text)  # fmt: skip
+    return _enqueue(
+        session,
+        target,
+        connection,
+        comment_id=comment_id,
+        action="reply",
+        cause=f"reply:{key}",
+        now=now,
+        reply_text=text,
+    )
 
 
-def retry_dead(session: Session, *, now: datetime, outbox_id: int | None = None, councils: list[str] | None = None) -> int:
+def retry_dead(
+    session: Session, *, now: datetime, outbox_id: int | None = None, councils: list[str] | None = None
+) -> int:
     """Send dead letters again (one, or all in the given councils) from a fresh count; committed."""
     chosen = outbox_store.rows(session, status="dead", councils=councils, limit=10_000)
     count = 0

@@ -33,7 +33,9 @@ class Answer:
 class PlatformApi(Protocol):
     def perform(self, platform: str, action: str, object_id: str, token: str, reply_text: str | None) -> Answer: ...
 
-    def recent_comments(self, platform: str, account_id: str, since: datetime, token: str) -> Iterator[CommentEvent]: ...
+    def recent_comments(
+        self, platform: str, account_id: str, since: datetime, token: str
+    ) -> Iterator[CommentEvent]: ...
 
 
 def _json(response: httpx.Response) -> dict[str, Any]:
@@ -92,7 +94,9 @@ class HttpPlatforms:
         except httpx.HTTPError as error:
             return Answer("retry", 0, 0.0, f"network: {type(error).__name__}")
 
-    def _meta(self, platform: str, action: str, object_id: str, text: str | None, headers: dict[str, str]) -> httpx.Response:
+    def _meta(
+        self, platform: str, action: str, object_id: str, text: str | None, headers: dict[str, str]
+    ) -> httpx.Response:
         url = f"{self.meta_url}/{object_id}"
         hide_field = "is_hidden" if platform == "facebook" else "hide"
         if action in ("hide", "unhide"):
@@ -124,7 +128,9 @@ class HttpPlatforms:
             if platform == "facebook" or created is None or created >= since:
                 yield from self._comments(platform, account_id, str(post["id"]), since, headers)
 
-    def _comments(self, platform: str, account: str, post: str, since: datetime, headers: dict[str, str]) -> Iterator[CommentEvent]:
+    def _comments(
+        self, platform: str, account: str, post: str, since: datetime, headers: dict[str, str]
+    ) -> Iterator[CommentEvent]:
         fields = "id,message,from,created_time" if platform == "facebook" else "id,text,from,timestamp"
         for item in self._pages(f"{self.meta_url}/{post}/comments", {"fields": fields}, headers):
             created = _time(item.get("created_time") or item.get("timestamp"))
@@ -148,8 +154,11 @@ class HttpPlatforms:
             params = {**params, "after": str(after)}
 
     def _x_mentions(self, account: str, since: datetime, headers: dict[str, str]) -> Iterator[CommentEvent]:
-        params = {"start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"), "max_results": "100",
-                  "tweet.fields": "author_id,created_at,in_reply_to_user_id,referenced_tweets"}  # fmt: skip
+        params = {
+            "start_time": since.strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "max_results": "100",
+            "tweet.fields": "author_id,created_at,in_reply_to_user_id,referenced_tweets",
+        }
         while True:
             response = self.http.get(f"{self.x_url}/2/users/{account}/mentions", params=params, headers=headers)
             answer = x_answer(response, self.clock())
@@ -159,8 +168,15 @@ class HttpPlatforms:
             for tweet in data.get("data") or []:
                 if str(tweet.get("in_reply_to_user_id")) == account and str(tweet.get("author_id")) != account:
                     replied = [r["id"] for r in tweet.get("referenced_tweets") or [] if r.get("type") == "replied_to"]
-                    yield _x_event(account, "add", str(tweet["id"]), str(tweet.get("author_id", "")),
-                                   str(replied[0]) if replied else "", str(tweet.get("text", "")), _time(tweet.get("created_at")))  # fmt: skip
+                    yield _x_event(
+                        account,
+                        "add",
+                        str(tweet["id"]),
+                        str(tweet.get("author_id", "")),
+                        str(replied[0]) if replied else "",
+                        str(tweet.get("text", "")),
+                        _time(tweet.get("created_at")),
+                    )
             token = (data.get("meta") or {}).get("next_token")
             if not token:
                 return

@@ -29,7 +29,13 @@ def overview(session: Session, *, councils: list[str] | None = None) -> dict[str
 
 def dead_letters(session: Session, *, councils: list[str] | None = None) -> list[dict[str, Any]]:
     return [
-        {"id": r.id, "comment_id": r.comment_id, "action": r.action, "attempts": r.attempts,
-         "last_error": r.last_error, "created_at": r.created_at.isoformat()}
+        {
+            "id": r.id,
+            "comment_id": r.comment_id,
+            "action": r.action,
+            "attempts": r.attempts,
+            "last_error": r.last_error,
+            "created_at": r.created_at.isoformat(),
+        }
         for r in outbox_store.rows(session, status="dead", councils=councils)
-    ]  # fmt: skip
+    ]

@@ -31,11 +31,21 @@ def _utcnow() -> datetime:
 
 
 class Worker:
-    def __init__(self, sessions: Callable[[], Session], platforms: PlatformApi, intake: Intake | None = None, *,
-                 clock: Callable[[], datetime] = _utcnow, sleep: Callable[[float], None] = time.sleep,
-                 rng: random.Random | None = None, environ: dict[str, str] | None = None, max_attempts: int = 8,
-                 lease: timedelta = timedelta(minutes=2), batch: int = 20,
-                 after_answer: Callable[[int, Answer], None] | None = None) -> None:  # fmt: skip
+    def __init__(
+        self,
+        sessions: Callable[[], Session],
+        platforms: PlatformApi,
+        intake: Intake | None = None,
+        *,
+        clock: Callable[[], datetime] = _utcnow,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        environ: dict[str, str] | None = None,
+        max_attempts: int = 8,
+        lease: timedelta = timedelta(minutes=2),
+        batch: int = 20,
+        after_answer: Callable[[int, Answer], None] | None = None,
+    ) -> None:
         self.sessions, self.platforms, self.intake = sessions, platforms, intake
         self.clock, self.sleep, self.rng = clock, sleep, rng or random.Random()
         self.environ, self.max_attempts, self.lease, self.batch = environ, max_attempts, lease, batch
@@ -45,7 +55,9 @@ class Worker:
         """One round: stored deliveries first (they may queue actions), then due actions."""
         done = inbound.process_pending(self.sessions, self.intake, now=self.clock()) if self.intake else 0
         with self.sessions() as session:
-            claimed = [row.id for row in outbox_store.claim_due(session, now=self.clock(), lease=self.lease, limit=self.batch)]  # fmt: skip
+            claimed = [
+                row.id for row in outbox_store.claim_due(session, now=self.clock(), lease=self.lease, limit=self.batch)
+            ]
         for outbox_id in claimed:
             self.deliver(outbox_id)
         return done + len(claimed)
@@ -63,7 +75,9 @@ class Worker:
             self.sleep(max((wake - self.clock()).total_seconds(), 0.001))
         raise RuntimeError("the worker did not settle")
 
-    def run_forever(self, stop: threading.Event, poll_seconds: float = 2.0, nudge: threading.Event | None = None) -> None:
+    def run_forever(
+        self, stop: threading.Event, poll_seconds: float = 2.0, nudge: threading.Event | None = None
+    ) -> None:
         while not stop.is_set():
             try:
                 busy = self.run_once()
@@ -140,5 +154,12 @@ class Worker:
 
     def _audit(self, session: Session, row: OutboxRow, council: str | None, kind: str, now: datetime) -> None:
         detail = {"outbox_id": row.id, "action": row.action, "status": row.status, "attempts": row.attempts}
-        repo.audit(session, actor="worker", kind=kind, subject=f"comment:{row.comment_id}", council=council,
-                   detail=detail, now=now)  # fmt: skip
+        repo.audit(
+            session,
+            actor="worker",
+            kind=kind,
+            subject=f"comment:{row.comment_id}",
+            council=council,
+            detail=detail,
+            now=now,
+        )

@@ -116,8 +116,16 @@ def note_platform_comment(
     """Record (or move to a newer revision) the platform object behind a stored comment."""
     row = platform_comment(session, platform=connection.platform, object_id=object_id)
     if row is None:
-        row = PlatformCommentRow(connection_id=connection.id, council=connection.council, platform=connection.platform,
-                                 object_id=object_id, comment_id=comment_id, revisions=1, state="visible", updated_at=now)  # fmt: skip
+        row = PlatformCommentRow(
+            connection_id=connection.id,
+            council=connection.council,
+            platform=connection.platform,
+            object_id=object_id,
+            comment_id=comment_id,
+            revisions=1,
+            state="visible",
+            updated_at=now,
+        )
         session.add(row)
     elif row.comment_id != comment_id and comment_id > row.comment_id:
         row.comment_id, row.revisions, row.updated_at = comment_id, row.revisions + 1, now

@@ -124,7 +124,9 @@ def next_wake(session: Session, *, now: datetime) -> datetime | None:
     return min(times, default=None)
 
 
-def rows(session: Session, *, status: str | None = None, councils: list[str] | None = None, limit: int = 200) -> list[OutboxRow]:
+def rows(
+    session: Session, *, status: str | None = None, councils: list[str] | None = None, limit: int = 200
+) -> list[OutboxRow]:
     query = select(OutboxRow)
     if status is not None:
         query = query.where(OutboxRow.status == status)
