@@ -61,6 +61,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     migrate(get_settings().database_url)
     ensure_admin()
+    if workers > 1 and get_settings().database_url.startswith("sqlite"):
+        import os
+
+        os.environ["TRIAGE_CONNECTOR_WORKER"] = "false"  # SQLite: one connector worker only
+        typer.echo("several API processes on SQLite: run the connector worker apart with `triage worker`")
     # No access log: paths and queries can carry handles; our middleware logs route templates only.
     uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
 
