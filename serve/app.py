@@ -14,8 +14,9 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.sessions import SessionMiddleware
 
 from serve import errors
+from serve.connector_worker import EmbeddedWorker
 from serve.middleware import LimitsAndMetrics, SecurityHeaders
-from serve.routes import admin, comments, health, people, session
+from serve.routes import admin, comments, health, people, platforms, session
 from serve.state import AppState, load_scorer_or_none
 from serve.ui import pages, review_pages
 from serve.ui.web import Forbidden, SignInRequired, render
@@ -48,7 +49,13 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
         state = AppState.open(settings, model)
         await state.start()
         app.state.triage = state
+        embedded = EmbeddedWorker(state) if settings.connector_worker else None
+        if embedded is not None:
+            state.connector_nudge = embedded.nudge
+            embedded.start()
         yield
+        if embedded is not None:
+            embedded.stop()
         await state.stop()
 
     docs = settings.environment != "production"  # the docs pages load scripts from a CDN
@@ -72,6 +79,8 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
         comments.router,
         people.router,
         admin.router,
+        platforms.router,
+        platforms.admin_router,
         pages.router,
         review_pages.router,
     ):

@@ -23,3 +23,6 @@ class Metrics:
         self.model_errors = Counter(
             "triage_model_errors_total", "comments the model could not score", registry=self.registry
         )
+        self.webhooks = Counter(
+            "triage_webhooks_total", "platform webhook deliveries", ["platform", "outcome"], registry=self.registry
+        )

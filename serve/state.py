@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -56,6 +57,7 @@ class AppState:
     throttle: SignInThrottle
     batcher: MicroBatcher | None = None
     recorder: Batcher[Scored, TriageResult] | None = None
+    connector_nudge: threading.Event | None = None  # wakes the embedded connector worker
 
     @classmethod
     def open(cls, settings: Settings, scorer: Scorer | None) -> AppState:

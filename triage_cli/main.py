@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from triage_cli import demo, loadtest, policy, service, users
+from triage_cli import connections, demo, loadtest, policy, service, users
 from triage_cli.models import model_name, resolve_model
 
 app = typer.Typer(help="Pre-screen public comments on UK councils' social media pages.", no_args_is_help=True)
@@ -23,6 +23,9 @@ app.command("sar")(service.sar)
 app.command("purge")(service.purge)
 app.command("loadtest")(loadtest.loadtest)
 app.add_typer(demo.app, name="demo")
+app.add_typer(connections.app, name="connection")
+app.add_typer(connections.outbox_app, name="outbox")
+app.command("worker")(connections.worker)
 
 
 @data_app.command("build")

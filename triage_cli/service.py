@@ -76,6 +76,11 @@ def serve(host: str = "127.0.0.1", port: int = 8000, workers: int = 1) -> None:
     check_secret_or_exit()  # before the workers start: one writes the first-run secret, all read it
     migrate(get_settings().database_url)
     ensure_admin()
+    if workers > 1 and get_settings().database_url.startswith("sqlite"):
+        import os
+
+        os.environ["TRIAGE_CONNECTOR_WORKER"] = "false"  # SQLite: one connector worker only
+        typer.echo("several API processes on SQLite: run the connector worker apart with `triage worker`")
     # No access log: paths and queries can carry handles; our middleware logs route templates only.
     uvicorn.run("serve.app:create_app", factory=True, host=host, port=port, workers=workers, access_log=False)
 

@@ -42,6 +42,17 @@ class Settings(BaseSettings):
     review_claim_minutes: int = 10
     # A revoked API key stops working on running servers within this many seconds.
     api_key_cache_seconds: float = 5.0
+    # Platform connectors (docs/CONNECTORS.md). Empty secrets refuse every webhook: never fail open.
+    meta_graph_url: str = "https://graph.facebook.com/v21.0"
+    x_api_url: str = "https://api.x.com"
+    meta_app_secret: str = ""
+    meta_verify_token: str = ""
+    x_consumer_secret: str = ""
+    # `triage serve` runs the connector worker in-process (the embedded default); off when a
+    # separate `triage worker` runs beside several API replicas.
+    connector_worker: bool = True
+    connector_max_attempts: int = 8
+    connector_poll_seconds: float = 2.0
 
     # Sessions: signed out after this long without a request, and this long after signing in.
     session_idle_minutes: int = Field(default=30, ge=1)

@@ -143,3 +143,7 @@ ROLE_SCOPES: Final[dict[str, frozenset[str]]] = {
 }
 # What an API key may be given: machine clients never manage the review queue or export decisions.
 API_SCOPES: Final[tuple[str, ...]] = tuple(s for s in SCOPES if s not in ("review:manage", "decisions:export"))
+
+# Platform connectors: how a connection runs, and what is done on the platform.
+CONNECTION_MODES: Final[tuple[str, ...]] = ("shadow", "live")
+PLATFORM_ACTIONS: Final[tuple[str, ...]] = ("hide", "unhide", "delete", "reply")

@@ -36,8 +36,8 @@ class Language:
 
     @property
     def unsure(self) -> bool:
-        """Readable, but not surely English: the model's reading may not remove it on its own."""
-        return self.readable and self.english < ENGLISH_CONFIDENT
+        """Readable, but guessed to be another language: the model's reading may not remove it alone."""
+        return self.readable and self.code not in ("en", "und") and self.english < ENGLISH_CONFIDENT
 
 
 @lru_cache(maxsize=1)

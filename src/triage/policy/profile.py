@@ -86,6 +86,14 @@ class Duplicates(_Strict):
     rule: Rule
 
 
+class PlatformActions(_Strict):
+    """What a removal means on the platform: hide (reversible) or hide then delete where the
+    platform allows it (X lets an account hide replies to it, never delete them)."""
+
+    remove: Literal["hide", "delete"] = "hide"
+    clause: str = "hide, never delete: reversible, and the default of the tools councils use"
+
+
 class Profile(_Strict):
     schema_version: int
     id: str
@@ -104,6 +112,7 @@ class Profile(_Strict):
     duplicates: Duplicates | None = None
     # UK GDPR storage limitation: comment text, handles and notes are purged after this many days.
     retention_days: int = Field(default=365, ge=1, le=3650)
+    platform: PlatformActions = Field(default_factory=PlatformActions)
     notes: str = ""
 
     @field_validator("schema_version")

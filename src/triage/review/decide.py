@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from triage.connectors import outbox
 from triage.labels import ACTIONS, AUTHOR_ACTIONS, BULK_SCOPES, LABELS
 from triage.policy import Profile
 from triage.review.queue import Actor, ItemNotFound, ReviewError, claim, manages, may_decide
@@ -182,6 +183,15 @@ def decide(
     try:
         for target in _targets(session, item, decision.bulk):
             ids.append(_record(session, target, actor, decision, now))
+            # The platform action goes into the outbox in this same transaction (transactional outbox).
+            outbox.enqueue_for_decision(
+                session,
+                comment_id=target.comment_id,
+                action=decision.action,
+                decision_id=ids[-1],
+                profile=profiles(target.council),
+                now=now,
+            )
             comment = reviews.comment_of(session, item=target)
             _author_action(session, comment, decision.author_action, appeal_months, actor, now)
             if decision.redact:
@@ -233,5 +243,6 @@ def undo(session: Session, *, decision_id: int, actor: Actor, now: datetime) -> 
         detail={"undoes": decision.id},
         now=now,
     )
+    outbox.enqueue_for_undo(session, comment_id=item.comment_id, undoes_id=decision.id, now=now)
     session.commit()
     return ReviewOutcome((row.id,), item.id, item.queue, "undo", {}, "undo", now)

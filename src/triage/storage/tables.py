@@ -187,3 +187,86 @@ class UserSessionRow(Base):
     last_seen_at: Mapped[datetime]
     ended_at: Mapped[datetime | None]
     ended_why: Mapped[str | None] = mapped_column(String(32))
+
+
+class ConnectionRow(Base):
+    """A council's page or account on a platform. The token is never here: only where to read it."""
+
+    __tablename__ = "platform_connections"
+    __table_args__ = (UniqueConstraint("platform", "account_id", name="uq_connection_account"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council: Mapped[str] = mapped_column(String(64), index=True)
+    platform: Mapped[str] = mapped_column(String(32))
+    account_id: Mapped[str] = mapped_column(String(200))
+    token_env: Mapped[str | None] = mapped_column(String(200))
+    token_file: Mapped[str | None] = mapped_column(String(500))
+    mode: Mapped[str] = mapped_column(String(16), default="shadow")  # shadow | live
+    status: Mapped[str] = mapped_column(String(32), default="active")  # active | token_invalid | permission_missing
+    status_detail: Mapped[str] = mapped_column(Text, default="")
+    paused_until: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class InboundEventRow(Base):
+    """A webhook delivery exactly as it arrived, stored before it is acknowledged."""
+
+    __tablename__ = "inbound_events"
+    __table_args__ = (
+        UniqueConstraint("platform", "body_hash", name="uq_inbound_body"),
+        Index("ix_inbound_due", "status", "id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    platform: Mapped[str] = mapped_column(String(32))  # meta | x
+    body: Mapped[str] = mapped_column(Text)
+    body_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending | done | failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    claimed_until: Mapped[datetime | None]
+    error: Mapped[str] = mapped_column(String(500), default="")
+    received_at: Mapped[datetime]
+    processed_at: Mapped[datetime | None]
+
+
+class PlatformCommentRow(Base):
+    """A comment as an object on the platform: its id there, its latest stored revision, its state."""
+
+    __tablename__ = "platform_comments"
+    __table_args__ = (UniqueConstraint("platform", "object_id", name="uq_platform_object"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("platform_connections.id"), index=True)
+    council: Mapped[str] = mapped_column(String(64))
+    platform: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[str] = mapped_column(String(200))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"), index=True)
+    revisions: Mapped[int] = mapped_column(Integer, default=1)
+    state: Mapped[str] = mapped_column(String(16), default="visible")  # visible | hidden | deleted
+    deleted_at: Mapped[datetime | None]
+    updated_at: Mapped[datetime]
+
+
+class OutboxRow(Base):
+    """A platform action written in the decision's transaction and delivered by the worker."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        UniqueConstraint("dedup_key", name="uq_outbox_dedup"),
+        Index("ix_outbox_due", "status", "next_attempt_at"),
+        Index("ix_outbox_object", "platform_comment_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("platform_connections.id"), index=True)
+    platform_comment_id: Mapped[int] = mapped_column(ForeignKey("platform_comments.id"))
+    comment_id: Mapped[int] = mapped_column(ForeignKey("comments.id"))
+    action: Mapped[str] = mapped_column(String(16))  # hide | unhide | delete | reply
+    reply_text: Mapped[str | None] = mapped_column(Text)
+    cause: Mapped[str] = mapped_column(String(64))  # automatic | officer:<id> | undo:<id> | reply:<key>
+    dedup_key: Mapped[str] = mapped_column(String(200))
+    # pending | in_flight | done | dead | shadow (would have been done) | cancelled
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime]
+    claimed_until: Mapped[datetime | None]
+    last_error: Mapped[str] = mapped_column(String(500), default="")
+    created_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]

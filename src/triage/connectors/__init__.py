@@ -1,0 +1,1 @@
+"""Platform connectors: Facebook, Instagram and X comments in, moderation actions out (docs/CONNECTORS.md)."""

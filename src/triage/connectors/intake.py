@@ -1,0 +1,60 @@
+"""The connectors' one call into ingest: the ingest command (`triage.service.Triage`) with the
+scorer in service at the time of the call (it may be reloaded while a worker runs)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy.orm import Session
+
+from triage.policy import Profile
+from triage.scoring.base import Scorer
+from triage.service import Triage
+from triage.types import IncomingComment
+
+
+@dataclass(frozen=True)
+class Ingested:
+    """What the connectors need of a stored comment's result."""
+
+    comment_id: int
+    action: str
+    needs_review: bool
+    created: bool
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Intake:
+    """Ingest for connectors: fail-safe scoring, decision, storage and queueing by `Triage`."""
+
+    def __init__(
+        self,
+        scorer: Callable[[], Scorer | None],
+        profiles: Callable[[str], Profile],
+        sessions: Callable[[], Session],
+        *,
+        duplicate_window: timedelta = timedelta(hours=24),
+        timeout_s: float = 5.0,
+        clock: Callable[[], datetime] = _utcnow,
+    ) -> None:
+        self.scorer, self.profiles, self.sessions = scorer, profiles, sessions
+        self.duplicate_window, self.timeout_s, self.clock = duplicate_window, timeout_s, clock
+
+    def ingest(self, batch: Sequence[IncomingComment]) -> list[Ingested]:
+        """Every comment stored before returning; a comment stored before answers what was stored."""
+        if not batch:
+            return []
+        triage = Triage(
+            self.scorer(),
+            self.profiles,
+            self.sessions,
+            duplicate_window=self.duplicate_window,
+            timeout_s=self.timeout_s,
+            clock=self.clock,
+        )
+        return [Ingested(r.id, r.action, r.needs_review, r.created) for r in triage.score_and_record(batch)]

@@ -1,0 +1,183 @@
+"""Platform actions into the outbox, inside the caller's transaction: automatic decisions, officers'
+decisions and their undo, officers' replies. Shadow connections get a record, nothing is sent."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from triage.policy import Profile
+from triage.storage import connections as store
+from triage.storage import outbox as outbox_store
+from triage.storage.tables import ConnectionRow, OutboxRow, PlatformCommentRow
+
+DELETABLE = ("facebook", "instagram")  # X lets an account hide replies to it, never delete them
+REVERSE = {"hide": "unhide", "unhide": "hide"}
+MAX_REPLY = {"facebook": 8000, "instagram": 2200, "x": 280}
+
+
+class OutboxError(ValueError):
+    """An action that cannot be queued (names why)."""
+
+
+def removal_actions(platform: str, profile: Profile | None) -> list[str]:
+    """Hide first (reversible, as the tools councils use do), then delete where the profile asks
+    and the platform allows."""
+    wants_delete = profile is not None and profile.platform.remove == "delete"
+    return ["hide", "delete"] if wants_delete and platform in DELETABLE else ["hide"]
+
+
+def _enqueue(
+    session: Session,
+    target: PlatformCommentRow,
+    connection: ConnectionRow,
+    *,
+    comment_id: int,
+    action: str,
+    cause: str,
+    now: datetime,
+    reply_text: str | None = None,
+) -> OutboxRow:
+    status = "pending" if connection.mode == "live" else "shadow"
+    row = OutboxRow(
+        connection_id=connection.id,
+        platform_comment_id=target.id,
+        comment_id=comment_id,
+        action=action,
+        reply_text=reply_text,
+        cause=cause,
+        dedup_key=f"{target.id}:{action}:{cause}",
+        status=status,
+        attempts=0,
+        next_attempt_at=now,
+        claimed_until=None,
+        last_error="",
+        created_at=now,
+        delivered_at=None,
+    )
+    return outbox_store.add(session, row=row)
+
+
+def _towards(
+    session: Session,
+    target: PlatformCommentRow,
+    connection: ConnectionRow,
+    *,
+    comment_id: int,
+    actions: list[str],
+    cause: str,
+    now: datetime,
+) -> list[OutboxRow]:
+    """Queue what moves the comment to the wanted state, skipping what it is already asked to be."""
+    last = outbox_store.last_visibility_action(session, platform_comment_id=target.id)
+    if target.state == "deleted" or (last is not None and last.action == "delete"):
+        return []
+    if actions == ["unhide"] and (last is None or last.action == "unhide"):
+        return []
+    if actions[0] == "hide" and last is not None and last.action == "hide":
+        actions = actions[1:]
+    return [
+        _enqueue(session, target, connection, comment_id=comment_id, action=a, cause=cause, now=now) for a in actions
+    ]
+
+
+def _target(session: Session, comment_id: int) -> tuple[PlatformCommentRow, ConnectionRow] | None:
+    target = store.platform_comment_of(session, comment_id=comment_id)
+    if target is None:
+        return None  # the comment did not come through a connection: nothing to do on a platform
+    connection = store.connection_by_id(session, connection_id=target.connection_id)
+    if connection is None or connection.status == "removed":
+        return None
+    return target, connection
+
+
+def enqueue_automatic(
+    session: Session, *, comment_id: int, action: str, needs_review: bool, profile: Profile | None, now: datetime
+) -> list[OutboxRow]:
+    """A removal the profile let run without a human; anything for review waits for the officer."""
+    found = _target(session, comment_id)
+    if found is None or action != "remove" or needs_review:
+        return []
+    target, connection = found
+    actions = removal_actions(connection.platform, profile)
+    return _towards(
+        session, target, connection, comment_id=comment_id, actions=actions, cause=f"automatic:{comment_id}", now=now
+    )
+
+
+def enqueue_for_decision(
+    session: Session, *, comment_id: int, action: str, decision_id: int, profile: Profile | None, now: datetime
+) -> list[OutboxRow]:
+    """An officer's decision: remove hides (and deletes where the profile says); allow or respond
+    unhides what was hidden. Call it in the decision's transaction; it does not commit."""
+    found = _target(session, comment_id)
+    if found is None or action not in ("remove", "allow", "respond"):
+        return []
+    target, connection = found
+    actions = removal_actions(connection.platform, profile) if action == "remove" else ["unhide"]
+    return _towards(
+        session, target, connection, comment_id=comment_id, actions=actions, cause=f"officer:{decision_id}", now=now
+    )
+
+
+def enqueue_for_undo(session: Session, *, comment_id: int, undoes_id: int, now: datetime) -> list[OutboxRow]:
+    """An officer took a decision back: unsent actions are cancelled, sent hides are unhidden (a
+    delete cannot be undone; the review page says so before it is made). Does not commit."""
+    found = _target(session, comment_id)
+    if found is None:
+        return []
+    target, connection = found
+    added = []
+    for row in outbox_store.of_cause(session, cause=f"officer:{undoes_id}"):
+        if row.status == "pending":
+            row.status = "cancelled"
+        elif row.action in REVERSE and row.status != "cancelled":
+            added.append(
+                _enqueue(
+                    session,
+                    target,
+                    connection,
+                    comment_id=comment_id,
+                    action=REVERSE[row.action],
+                    cause=f"undo:{undoes_id}",
+                    now=now,
+                )
+            )
+    session.flush()
+    return added
+
+
+def enqueue_reply(session: Session, *, comment_id: int, text: str, key: str, now: datetime) -> OutboxRow:
+    """An officer's public reply under the comment; `key` makes a resubmitted form harmless."""
+    found = _target(session, comment_id)
+    if found is None:
+        raise OutboxError("this comment did not come from a connected account: reply on the platform")
+    target, connection = found
+    limit = MAX_REPLY[connection.platform]
+    if not text.strip() or len(text) > limit:
+        raise OutboxError(f"a reply needs 1 to {limit} characters on {connection.platform}")
+    return _enqueue(
+        session,
+        target,
+        connection,
+        comment_id=comment_id,
+        action="reply",
+        cause=f"reply:{key}",
+        now=now,
+        reply_text=text,
+    )
+
+
+def retry_dead(
+    session: Session, *, now: datetime, outbox_id: int | None = None, councils: list[str] | None = None
+) -> int:
+    """Send dead letters again (one, or all in the given councils) from a fresh count; committed."""
+    chosen = outbox_store.rows(session, status="dead", councils=councils, limit=10_000)
+    count = 0
+    for row in chosen:
+        if outbox_id is None or row.id == outbox_id:
+            row.status, row.attempts, row.next_attempt_at, row.claimed_until = "pending", 0, now, None
+            count += 1
+    session.commit()
+    return count

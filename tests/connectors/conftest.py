@@ -1,0 +1,99 @@
+"""Connector fixtures: a migrated SQLite database, the fake scorer, the fake platform, a fake clock."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from tests.conftest import FakeScorer
+from tests.connectors.fake_platform import FakePlatform
+from triage.connectors import connections
+from triage.connectors.intake import Intake
+from triage.connectors.platforms import HttpPlatforms
+from triage.connectors.worker import Worker
+from triage.policy.profile import profile_by_name
+from triage.storage.db import make_engine, migrate, session_factory
+
+TOKENS = {"FB_TOKEN": "good-token", "IG_TOKEN": "good-token", "X_TOKEN": "good-token"}
+
+
+@dataclass
+class Clock:
+    """Starts on a Tuesday at 10:00 UTC; `sleep` moves it on and remembers each wait."""
+
+    now: datetime = datetime(2026, 3, 10, 10, 0, tzinfo=UTC)
+    slept: list[float] = field(default_factory=list)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += timedelta(seconds=seconds)
+
+
+@dataclass
+class Rig:
+    sessions: sessionmaker[Session]
+    scorer: FakeScorer
+    intake: Intake
+    fake: FakePlatform
+    clock: Clock
+    environ: dict[str, str]
+
+    def worker(self, **options: object) -> Worker:
+        platforms = HttpPlatforms(self.fake.meta_url, self.fake.x_url, clock=self.clock)
+        return Worker(
+            self.sessions,
+            platforms,
+            self.intake,
+            clock=self.clock,
+            sleep=self.clock.sleep,
+            rng=random.Random(7),
+            environ=self.environ,
+            **options,
+        )  # type: ignore[arg-type]
+
+    def connect(
+        self, platform: str = "facebook", account: str = "PAGE1", mode: str = "live", council: str = "swale"
+    ) -> int:
+        env = {"facebook": "FB_TOKEN", "instagram": "IG_TOKEN", "x": "X_TOKEN"}[platform]
+        with self.sessions() as session:
+            return connections.add(
+                session,
+                council=council,
+                platform=platform,
+                account_id=account,
+                token_env=env,
+                mode=mode,
+                actor="test",
+                now=self.clock(),
+            ).id
+
+
+def profile_for(council: str):  # type: ignore[no-untyped-def]
+    return profile_by_name(council if council in ("swale", "ashfield") else "default")
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    url = f"sqlite:///{tmp_path / 'triage.db'}"
+    migrate(url)
+    return url
+
+
+@pytest.fixture
+def rig(database_url: str) -> Iterator[Rig]:
+    engine = make_engine(database_url)
+    sessions = session_factory(engine)
+    scorer, clock = FakeScorer(), Clock()
+    intake = Intake(lambda: scorer, profile_for, sessions, clock=clock)
+    with FakePlatform() as fake:
+        yield Rig(sessions, scorer, intake, fake, clock, dict(TOKENS))
+    engine.dispose()
