@@ -104,11 +104,13 @@ def _split(name: str) -> list[dict[str, Any]]:
 
 
 def council_dev(scorer: Scorer) -> dict[str, Any]:
-    return council_metrics(scorer, _split("dev"))
+    rows = _split("dev")
+    return council_metrics(scorer, rows) | {"near_duplicates": neardup_figures(sorted(rows, key=lambda r: r["id"]))}
 
 
 def council_test(scorer: Scorer) -> dict[str, Any]:
-    return council_metrics(scorer, _split("test"))
+    rows = _split("test")
+    return council_metrics(scorer, rows) | {"near_duplicates": neardup_figures(sorted(rows, key=lambda r: r["id"]))}
 
 
 def council_welsh(scorer: Scorer) -> dict[str, Any]:
@@ -145,6 +147,14 @@ def markdown(name: str, result: dict[str, Any]) -> list[str]:
             f"{f['harmful_left_up_unreviewed']:.1%} of {f['harmful']} | "
             f"{f['needs_response_routed']:.1%} of {f['needs_response']} |"
         )
+    if "near_duplicates" in result:
+        copies = result["near_duplicates"]
+        lines += [
+            "",
+            f"Near-duplicates (MinHash, posting order): {copies['later_copies_grouped']:.1%} of "
+            f"{copies['later_copies']} later copies grouped with their first; {copies['distinct_grouped_wrongly']:.2%} "
+            f"of {copies['distinct']} distinct comments grouped wrongly.",
+        ]
     intents = list(result["intent_confusion"])
     lines += [
         "",

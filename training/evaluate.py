@@ -34,7 +34,7 @@ HEADLINE_NAMES = {
 
 
 # Council suites carry tables of their own, written below the summary.
-COUNCIL_DETAIL = ("per_label", "intent_confusion", "profiles")
+COUNCIL_DETAIL = ("per_label", "intent_confusion", "profiles", "near_duplicates")
 
 
 def evaluate_suites(scorer: Scorer, names: list[str] | None = None, log=print) -> dict:

@@ -77,3 +77,26 @@ def test_demo_seed_goes_through_the_same_command(tmp_path: Path, monkeypatch) ->
     assert outcome.exit_code == 0, outcome.output
     with Database.open(url).sessions() as session:
         assert repo.queue_depth(session) == {"swale": len(demo.COMMENTS)}  # every one to a human
+
+
+ADVERT = "Earn £300 a day from home!! Message me for details, only a few places left 💰"
+
+
+def test_a_spam_wave_with_small_edits_is_caught_as_very_similar_messages(tmp_path: Path) -> None:
+    """Seed 001: "do not post the same message, or very similar messages, more than once"."""
+    triage = open_triage(tmp_path, FakeScorer())
+    wave = [ADVERT, ADVERT.replace("£300", "£350") + " 💰💰", ADVERT.replace("Message me", "DM me")]
+    results = triage.score_and_record([comment(text, f"w{n}", council="district-001") for n, text in enumerate(wave)])
+    rules = [[reason["rule"] for reason in result.reasons] for result in results]
+    assert "duplicates" not in rules[0]
+    assert all("duplicates" in fired for fired in rules[1:])
+    other = triage.score_and_record([comment("When is the brown bin collection back to normal?", "o1", "district-001")])
+    assert "duplicates" not in [reason["rule"] for reason in other[0].reasons]
+
+
+def test_a_welsh_comment_goes_to_an_officer_and_is_never_removed_automatically(tmp_path: Path) -> None:
+    triage = open_triage(tmp_path, FakeScorer())
+    text = "Pryd fydd y bin yn cael ei gasglu? Mae hi wedi bod dros wythnos, y idiot"  # 'idiot' scores abuse
+    [result] = triage.score_and_record([comment(text, "cy1", council="swale")])
+    assert result.action != "remove" and result.needs_review and "language_unreadable" in result.review_causes
+    assert result.respond_by is not None
