@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import numpy as np
 import typer
+
+from triage_cli.spawned import cpu_seconds, free_port, start_server, wait_ready
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SAMPLE_TEXTS = [
@@ -38,31 +38,6 @@ class Tally:
     acknowledged: set[str] = field(default_factory=set)
     errors: dict[str, int] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_server(port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "triage_cli.main", "serve", "--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-
-
-def _wait_ready(url: str, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"server at {url} did not come up in {timeout}s")
 
 
 def _body(external_id: str, run: str) -> dict[str, str]:
@@ -125,18 +100,6 @@ def _stored(database_url: str, run: str) -> dict[str, int]:
         counts = repo.copies_by_external_id(session, prefix=f"{run}-")
     database.close()
     return counts
-
-
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process and its children have used: cost per comment, which
-    noise from other work on the machine does not change the way it changes wall time."""
-    import psutil
-
-    process = psutil.Process(pid)
-    times = process.cpu_times()
-    return float(times.user + times.system) + sum(
-        float(c.cpu_times().user + c.cpu_times().system) for c in process.children(recursive=True)
-    )
 
 
 def in_process_rate(model: Path, batch: int = 32, seconds: float = 8.0) -> float:
@@ -206,7 +169,7 @@ def loadtest(
     plan = Plan(
         database_url=database_url,
         model=model,
-        port=_free_port(),
+        port=free_port(),
         key=key,
         run=f"run{int(time.time())}",
         count=count,
@@ -250,25 +213,25 @@ def _load(plan: Plan) -> Measured:
         "TRIAGE_MODEL_PATH": str(plan.model),
         "TRIAGE_RATE_PER_MINUTE": "10000000",
     }
-    server = _start_server(plan.port, env, plan.workers)
+    server = start_server(plan.port, env, plan.workers)
     # A terminated load test still stops its server (the finally below runs on SystemExit).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     tally, ids = Tally(), [f"{plan.run}-{i}" for i in range(plan.count)]
     posting = (plan.url, plan.key)
     try:
-        _wait_ready(plan.url)
+        wait_ready(plan.url)
         started = time.perf_counter()  # the clock starts once the server is up
-        client_cpu, server_cpu = time.process_time(), _cpu_seconds(server.pid)
+        client_cpu, server_cpu = time.process_time(), cpu_seconds(server.pid)
         if plan.kill_after:
             asyncio.run(_kill_midway(*posting, ids, tally, plan, server))
-            server_cpu -= _cpu_seconds(server.pid)  # the killed server's time is lost; count none of it
-            server = _start_server(plan.port, env, plan.workers)
-            _wait_ready(plan.url)
-            server_cpu += _cpu_seconds(server.pid)
+            server_cpu -= cpu_seconds(server.pid)  # the killed server's time is lost; count none of it
+            server = start_server(plan.port, env, plan.workers)
+            wait_ready(plan.url)
+            server_cpu += cpu_seconds(server.pid)
             ids = [i for i in ids if i not in tally.acknowledged]
         asyncio.run(_post_all(*posting, ids, plan.concurrency, tally, plan.time_limit, plan.run, plan.batch))
         elapsed = time.perf_counter() - started
-        client_cpu, server_cpu = time.process_time() - client_cpu, _cpu_seconds(server.pid) - server_cpu
+        client_cpu, server_cpu = time.process_time() - client_cpu, cpu_seconds(server.pid) - server_cpu
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
