@@ -4,8 +4,8 @@ database, loads the model bundle (never MLflow) and starts the micro-batcher."""
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request, Response
@@ -40,8 +40,11 @@ def add_session_cookies(app: FastAPI, settings: Settings) -> None:
     )
 
 
-def create_app(settings: Settings | None = None, scorer: Scorer | None = None, load_model: bool = True) -> FastAPI:
-    settings = settings or get_settings()
+def lifespan_for(
+    settings: Settings, scorer: Scorer | None, load_model: bool
+) -> Callable[[FastAPI], AbstractAsyncContextManager[None]]:
+    """Open the shared state (database, model, batchers) and the embedded connector worker for
+    the app's life, and close them after."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -58,32 +61,12 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
             embedded.stop()
         await state.stop()
 
-    docs = settings.environment != "production"  # the docs pages load scripts from a CDN
-    app = FastAPI(
-        title="triage",
-        version="1",
-        lifespan=lifespan,
-        description="Pre-screening of public comments on UK councils' social media pages.",
-        docs_url="/docs" if docs else None,
-        redoc_url="/redoc" if docs else None,
-    )
-    errors.install(app)
-    add_session_cookies(app, settings)
+    return lifespan
 
-    app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
-    app.add_middleware(SecurityHeaders, docs_enabled=docs)
 
-    for router in (
-        health.router,
-        session.router,
-        comments.router,
-        people.router,
-        admin.router,
-        platforms.router,
-        platforms.admin_router,
-        pages.router,
-        review_pages.router,
-    ):
+def add_pages(app: FastAPI) -> None:
+    """The officers' pages: anonymous visitors go to the sign-in page, the wrong role gets a 403 page."""
+    for router in (pages.router, review_pages.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
@@ -95,4 +78,24 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
     async def _forbidden(request: Request, error: Forbidden) -> Response:
         return render(request, "error.html", None, status=403, message=str(error))
 
+
+def create_app(settings: Settings | None = None, scorer: Scorer | None = None, load_model: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    docs = settings.environment != "production"  # the docs pages load scripts from a CDN
+    app = FastAPI(
+        title="triage",
+        version="1",
+        lifespan=lifespan_for(settings, scorer, load_model),
+        description="Pre-screening of public comments on UK councils' social media pages.",
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+    )
+    errors.install(app)
+    add_session_cookies(app, settings)
+    app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeaders, docs_enabled=docs)
+    api = (health, session, comments, people, admin)
+    for router in (*(module.router for module in api), platforms.router, platforms.admin_router):
+        app.include_router(router)
+    add_pages(app)
     return app

@@ -8,11 +8,10 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from triage.shared_state import SharedStateUnavailable
+from triage.storage.db import DatabaseUnavailable, InvalidValue
 
 RETRY_AFTER_SECONDS = 5
 HTTP_CODES = {
@@ -79,12 +78,12 @@ def install(app: FastAPI) -> None:
             headers=error.headers,
         )
 
-    @app.exception_handler(DataError)
-    async def _bad_value(_: Request, error: DataError) -> JSONResponse:
+    @app.exception_handler(InvalidValue)
+    async def _bad_value(_: Request, error: InvalidValue) -> JSONResponse:
         # The database refused a value (NUL byte, out of range, too long): the request's fault.
         return JSONResponse(body("invalid_value", "a value was refused by the database"), status_code=422)
 
-    for outage in (OperationalError, InterfaceError, PoolTimeout):
+    for outage in DatabaseUnavailable:
 
         @app.exception_handler(outage)
         async def _outage(_: Request, error: Exception) -> JSONResponse:

@@ -13,9 +13,8 @@ from serve.errors import ApiError
 from triage.config import Settings
 from triage.labels import ROLE_SCOPES
 from triage.shared_state import ApiRateLimit, KeyStore, MemoryKeyStore
-from triage.storage.accounts import verify_api_key
+from triage.storage.accounts import Account, verify_api_key
 from triage.storage.sessions import session_user
-from triage.storage.tables import UserRow
 
 
 @dataclass(frozen=True)
@@ -36,11 +35,11 @@ class Principal:
         return f"{self.kind}:{self.id}"
 
 
-def from_user(user: UserRow) -> Principal:
+def from_user(user: Account) -> Principal:
     return Principal("user", user.id, user.username, tuple(user.councils), frozenset(ROLE_SCOPES[user.role]), user.role)
 
 
-def signed_in_user(request: Request, session: Session, settings: Settings) -> UserRow | None:
+def signed_in_user(request: Request, session: Session, settings: Settings) -> Account | None:
     """The person whose live server-side session the cookie names (committing its seen-at)."""
     token = request.session.get("sid") if "session" in request.scope else None
     if not isinstance(token, str):

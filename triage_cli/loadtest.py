@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,9 +15,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
 
-import httpx
 import numpy as np
 import typer
+
+from triage_cli.spawned import cpu_seconds, free_port, start_server, wait_ready
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SAMPLE_TEXTS = [
@@ -38,31 +38,6 @@ class Tally:
     acknowledged: set[str] = field(default_factory=set)
     errors: dict[str, int] = field(default_factory=dict)
     latencies: list[float] = field(default_factory=list)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _start_server(port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen[bytes]:
-    command = [sys.executable, "-m", "triage_cli.main", "serve", "--port", str(port), "--workers", str(workers)]
-    return subprocess.Popen(
-        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
-    )
-
-
-def _wait_ready(url: str, timeout: float = 90.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise RuntimeError(f"server at {url} did not come up in {timeout}s")
 
 
 def _body(external_id: str, run: str) -> dict[str, str]:
@@ -127,18 +102,6 @@ def _stored(database_url: str, run: str) -> dict[str, int]:
     return counts
 
 
-def _cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) a process and its children have used: cost per comment, which
-    noise from other work on the machine does not change the way it changes wall time."""
-    import psutil
-
-    process = psutil.Process(pid)
-    times = process.cpu_times()
-    return float(times.user + times.system) + sum(
-        float(c.cpu_times().user + c.cpu_times().system) for c in process.children(recursive=True)
-    )
-
-
 def in_process_rate(model: Path, batch: int = 32, seconds: float = 8.0) -> float:
     """Comments a second the same model scores in-process in batches: the baseline for the ratio
     (with ONNX Runtime's spinning threads, its fastest alone, though the server turns them off)."""
@@ -152,6 +115,35 @@ def in_process_rate(model: Path, batch: int = 32, seconds: float = 8.0) -> float
         scorer.score(texts)
         done += batch
     return done / (time.perf_counter() - started)
+
+
+@dataclass(frozen=True)
+class Plan:
+    """One load run: the spawned server and what to send it."""
+
+    database_url: str
+    model: Path
+    port: int
+    key: str
+    run: str  # the external ids' prefix, unique to this run
+    count: int
+    concurrency: int
+    time_limit: float
+    batch: int
+    workers: int
+    kill_after: int
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+
+@dataclass(frozen=True)
+class Measured:
+    tally: Tally
+    elapsed: float
+    client_cpu: float
+    server_cpu: float
 
 
 def loadtest(
@@ -171,97 +163,118 @@ def loadtest(
     ] = 1,
 ) -> None:
     """Spawn the server on loopback, load it, and check that nothing acknowledged was lost or doubled."""
-    from triage.storage.accounts import create_api_key
-    from triage.storage.db import make_engine, migrate, session_factory
-
-    workdir = Path(tempfile.mkdtemp(prefix="triage-load-"))
-    database_url = database_url or f"sqlite:///{workdir / 'load.db'}"
-    migrate(database_url)
-    from datetime import UTC, datetime
-
-    with session_factory(make_engine(database_url))() as session:
-        key = create_api_key(
-            session, name="loadtest", councils=["swale"], scopes=["comments:write"], now=datetime.now(UTC)
-        )
-        session.commit()
+    database_url = database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='triage-load-')) / 'load.db'}"
+    key = _new_key(database_url)
     baseline = in_process_rate(model) if model.exists() else float("nan")
-    port, run = _free_port(), f"run{int(time.time())}"
-    url = f"http://127.0.0.1:{port}"
-    env = os.environ | {
-        "TRIAGE_DATABASE_URL": database_url,
-        "TRIAGE_MODEL_PATH": str(model),
-        "TRIAGE_RATE_PER_MINUTE": "10000000",
-    }
-    server = _start_server(port, env, workers)
-    # A terminated load test still stops its server (the finally below runs on SystemExit).
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    tally = Tally()
-    ids = [f"{run}-{i}" for i in range(count)]
-    try:
-        _wait_ready(url)
-        started = time.perf_counter()  # the clock starts once the server is up
-        client_cpu, server_cpu = time.process_time(), _cpu_seconds(server.pid)
-        if kill_after:
-            asyncio.run(_kill_midway(url, key, ids, concurrency, tally, time_limit, run, server, kill_after, batch))
-            server_cpu -= _cpu_seconds(server.pid)  # the killed server's time is lost; count none of it
-            server = _start_server(port, env, workers)
-            _wait_ready(url)
-            server_cpu += _cpu_seconds(server.pid)
-            remaining = [i for i in ids if i not in tally.acknowledged]
-            asyncio.run(_post_all(url, key, remaining, concurrency, tally, time_limit, run, batch))
-        else:
-            asyncio.run(_post_all(url, key, ids, concurrency, tally, time_limit, run, batch))
-        elapsed = time.perf_counter() - started
-        client_cpu, server_cpu = time.process_time() - client_cpu, _cpu_seconds(server.pid) - server_cpu
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+    plan = Plan(
+        database_url=database_url,
+        model=model,
+        port=free_port(),
+        key=key,
+        run=f"run{int(time.time())}",
+        count=count,
+        concurrency=concurrency,
+        time_limit=time_limit,
+        batch=batch,
+        workers=workers,
+        kill_after=kill_after,
+    )
+    measured = _load(plan)
     # Measured again after the load, and the faster of the two kept: a noisy neighbour during
     # one measurement must not flatter the ratio.
     if model.exists():
         baseline = max(baseline, in_process_rate(model))
-    stored = _stored(database_url, run)
+    if not _report(plan, measured, _stored(database_url, plan.run), baseline):
+        raise typer.Exit(1)
+
+
+def _new_key(database_url: str) -> str:
+    """A key for the load, in a database brought to the newest schema."""
+    from datetime import UTC, datetime
+
+    from triage.storage.accounts import create_api_key
+    from triage.storage.db import Database
+
+    database = Database.open(database_url)
+    with database.sessions() as session:
+        key = create_api_key(
+            session, name="loadtest", councils=["swale"], scopes=["comments:write"], now=datetime.now(UTC)
+        )
+        session.commit()
+    database.close()
+    return key
+
+
+def _load(plan: Plan) -> Measured:
+    """Post every comment to a spawned server (killed and restarted midway if asked); the server
+    is stopped however this ends."""
+    env = os.environ | {
+        "TRIAGE_DATABASE_URL": plan.database_url,
+        "TRIAGE_MODEL_PATH": str(plan.model),
+        "TRIAGE_RATE_PER_MINUTE": "10000000",
+    }
+    server = start_server(plan.port, env, plan.workers)
+    # A terminated load test still stops its server (the finally below runs on SystemExit).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    tally, ids = Tally(), [f"{plan.run}-{i}" for i in range(plan.count)]
+    posting = (plan.url, plan.key)
+    try:
+        wait_ready(plan.url)
+        started = time.perf_counter()  # the clock starts once the server is up
+        client_cpu, server_cpu = time.process_time(), cpu_seconds(server.pid)
+        if plan.kill_after:
+            asyncio.run(_kill_midway(*posting, ids, tally, plan, server))
+            server_cpu -= cpu_seconds(server.pid)  # the killed server's time is lost; count none of it
+            server = start_server(plan.port, env, plan.workers)
+            wait_ready(plan.url)
+            server_cpu += cpu_seconds(server.pid)
+            ids = [i for i in ids if i not in tally.acknowledged]
+        asyncio.run(_post_all(*posting, ids, plan.concurrency, tally, plan.time_limit, plan.run, plan.batch))
+        elapsed = time.perf_counter() - started
+        client_cpu, server_cpu = time.process_time() - client_cpu, cpu_seconds(server.pid) - server_cpu
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+    return Measured(tally, elapsed, client_cpu, server_cpu)
+
+
+def _report(plan: Plan, measured: Measured, stored: dict[str, int], baseline: float) -> bool:
+    """Print what was sent, kept, lost and doubled, and the rates; True when nothing was lost or doubled."""
+    tally = measured.tally
     lost = [i for i in tally.acknowledged if stored.get(i, 0) == 0]
     doubled = [i for i, n in stored.items() if n > 1]
     latencies = np.array(tally.latencies) * 1000
-    rate = len(tally.acknowledged) / elapsed
-    per_request = (f", {batch} a request" if batch > 1 else "") + (
-        f", {workers} server processes" if workers > 1 else ""
+    rate = len(tally.acknowledged) / measured.elapsed
+    per_request = (f", {plan.batch} a request" if plan.batch > 1 else "") + (
+        f", {plan.workers} server processes" if plan.workers > 1 else ""
     )
     typer.echo(
-        f"posted {count} at concurrency {concurrency}{per_request} to {database_url.split(':')[0]}; acknowledged {len(tally.acknowledged)}, "
-        f"errors {tally.errors or 0}, lost {len(lost)}, duplicated {len(doubled)}, stored {sum(stored.values())}"
+        f"posted {plan.count} at concurrency {plan.concurrency}{per_request} to {plan.database_url.split(':')[0]}; "
+        f"acknowledged {len(tally.acknowledged)}, errors {tally.errors or 0}, lost {len(lost)}, "
+        f"duplicated {len(doubled)}, stored {sum(stored.values())}"
     )
     if len(latencies):
         typer.echo(
             f"throughput {rate:.1f}/s over HTTP with persistence; latency per request p50 {np.percentile(latencies, 50):.1f} ms, "
             f"p95 {np.percentile(latencies, 95):.1f} ms, p99 {np.percentile(latencies, 99):.1f} ms"
         )
-    if tally.acknowledged and not kill_after:
+    if tally.acknowledged and not plan.kill_after:
         per = 1000 / len(tally.acknowledged)
         typer.echo(
-            f"CPU per comment: server {server_cpu * per:.2f} ms, load generator {client_cpu * per:.2f} ms "
-            f"(this machine has {os.cpu_count()} cores shared by both)"
+            f"CPU per comment: server {measured.server_cpu * per:.2f} ms, load generator "
+            f"{measured.client_cpu * per:.2f} ms (this machine has {os.cpu_count()} cores shared by both)"
         )
     typer.echo(f"in-process batched baseline {baseline:.1f}/s; HTTP/in-process ratio {rate / baseline:.2f}")
-    if lost or doubled:
-        raise typer.Exit(1)
+    return not lost and not doubled
 
 
 async def _kill_midway(
-    url: str,
-    key: str,
-    ids: list[str],
-    concurrency: int,
-    tally: Tally,
-    time_limit: float,
-    run: str,
-    server: subprocess.Popen[bytes],
-    kill_after: int,
-    batch: int,
+    url: str, key: str, ids: list[str], tally: Tally, plan: Plan, server: subprocess.Popen[bytes]
 ) -> None:
-    posting = asyncio.ensure_future(_post_all(url, key, ids, concurrency, tally, time_limit, run, batch))
-    while len(tally.acknowledged) < kill_after and not posting.done():
+    posting = asyncio.ensure_future(
+        _post_all(url, key, ids, plan.concurrency, tally, plan.time_limit, plan.run, plan.batch)
+    )
+    while len(tally.acknowledged) < plan.kill_after and not posting.done():
         await asyncio.sleep(0.02)
     os.killpg(server.pid, signal.SIGKILL)
     await posting

@@ -9,16 +9,14 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from sqlalchemy import select
 
 from triage import privacy
 from triage.config import get_settings
 from triage.labels import API_SCOPES
 from triage.private_file import write_private
 from triage.shared_state import forget_revoked_key
-from triage.storage.accounts import create_api_key, create_user, revoke_api_key
+from triage.storage.accounts import api_keys, create_api_key, create_user, has_admin, revoke_api_key
 from triage.storage.db import make_engine, migrate, session_factory
-from triage.storage.tables import ApiKeyRow, UserRow
 
 apikey_app = typer.Typer(help="API keys for platform integrations.", no_args_is_help=True)
 
@@ -37,7 +35,7 @@ def ensure_admin() -> None:
     """A first run gets an admin account; its password goes to a file only the owner can read
     (the terminal that runs the server is often its log), and only the file's path is printed."""
     with open_sessions()() as session:
-        if session.scalar(select(UserRow).where(UserRow.role == "admin")) is None:
+        if not has_admin(session):
             password = secrets.token_urlsafe(12)
             create_user(
                 session, username="admin", password=password, role="admin", councils=all_councils(), now=now_utc()
@@ -115,7 +113,7 @@ def apikey_revoke(prefix: Annotated[str, typer.Argument(help="the part after tri
 @apikey_app.command("list")
 def apikey_list() -> None:
     with open_sessions()() as session:
-        for row in session.scalars(select(ApiKeyRow)):
+        for row in api_keys(session):
             state = (
                 "revoked" if row.revoked_at else f"expires {row.expires_at:%Y-%m-%d}" if row.expires_at else "active"
             )

@@ -7,7 +7,6 @@ from contextlib import contextmanager
 from typing import Annotated
 
 import typer
-from sqlalchemy.exc import IntegrityError
 
 from triage.storage.accounts import ROLES, create_user, set_disabled, set_password
 from triage_cli.service import all_councils, now_utc, open_sessions
@@ -18,14 +17,12 @@ Password = Annotated[str, typer.Option(prompt=True, hide_input=True, confirmatio
 
 @contextmanager
 def refusals() -> Iterator[None]:
-    """An account refusal (name taken, weak password, unknown name) is one line and exit code 1."""
+    """An account refusal (name taken, even by a racing create; weak password; unknown name) is
+    one line and exit code 1."""
     try:
         yield
     except ValueError as error:  # AccountError, PasswordRefused: messages never carry a hash
         typer.echo(f"refused: {error}", err=True)
-        raise typer.Exit(1) from None
-    except IntegrityError:  # the name was taken between the check and the insert
-        typer.echo("refused: an account with that name exists", err=True)
         raise typer.Exit(1) from None
 
 

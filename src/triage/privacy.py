@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from triage.config import Settings
 from triage.policy.profile import ProfileError, profile_by_name
 from triage.storage import privacy, repo
-from triage.storage.tables import AuditEventRow, AuthorRow, CommentRow, DecisionRow, OfficerDecisionRow, ScoreRow
+from triage.storage.privacy import AuditEvent, Author, OfficerDecisionRecord, Score, StoredComment, StoredDecision
 
 SAR_FORMAT = "triage-subject-access/1"
 
@@ -84,7 +84,7 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def _author(row: AuthorRow) -> dict[str, Any]:
+def _author(row: Author) -> dict[str, Any]:
     return {
         "warnings": row.warnings,
         "blocked": row.blocked,
@@ -93,12 +93,12 @@ def _author(row: AuthorRow) -> dict[str, Any]:
     }
 
 
-def _event(row: AuditEventRow) -> dict[str, Any]:
+def _event(row: AuditEvent) -> dict[str, Any]:
     by = "service" if row.actor in ("service", "cli") else row.actor.split(":")[0]  # staff identities withheld
     return {"at": _iso(row.at), "kind": row.kind, "by": by, "detail": row.detail}
 
 
-def _comment_entries(session: Session, comments: list[CommentRow]) -> list[dict[str, Any]]:
+def _comment_entries(session: Session, comments: list[StoredComment]) -> list[dict[str, Any]]:
     ids = [c.id for c in comments]
     scores, decisions = privacy.scores_of(session, ids), privacy.decisions_of(session, ids)
     items, officers = privacy.review_items_of(session, ids), privacy.officer_decisions_of(session, ids)
@@ -121,7 +121,7 @@ def _comment_entries(session: Session, comments: list[CommentRow]) -> list[dict[
     ]
 
 
-def _score(row: ScoreRow) -> dict[str, Any]:
+def _score(row: Score) -> dict[str, Any]:
     return {
         "model_version": row.model_version,
         "scores": row.scores,
@@ -131,7 +131,7 @@ def _score(row: ScoreRow) -> dict[str, Any]:
     }
 
 
-def _decision(row: DecisionRow) -> dict[str, Any]:
+def _decision(row: StoredDecision) -> dict[str, Any]:
     return {
         "action": row.action,
         "flags": row.flags,
@@ -145,7 +145,7 @@ def _decision(row: DecisionRow) -> dict[str, Any]:
     }
 
 
-def _officer(row: OfficerDecisionRow) -> dict[str, Any]:
+def _officer(row: OfficerDecisionRecord) -> dict[str, Any]:
     """What officers decided and wrote; which officer is withheld (their data, not the subject's)."""
     return {
         "action": row.action,

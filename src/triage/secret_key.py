@@ -7,7 +7,7 @@ import secrets
 import stat
 from pathlib import Path
 
-from sqlalchemy.engine import make_url
+from triage.storage.urls import sqlite_file
 
 # Placeholders this project or its examples ever used, and the usual suspects: known to everyone.
 KNOWN_SECRETS = frozenset({"change-me-in-production", "changeme", "change-me", "secret", "secret-key", "dev", "test"})
@@ -39,10 +39,9 @@ def check_secret(secret: str, source: str = "TRIAGE_SECRET_KEY") -> None:
 
 def default_secret_file(database_url: str) -> Path:
     """Beside the SQLite database (as its first-run admin account is kept), else the working folder."""
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite" and url.database and url.database != ":memory:":
-        return Path(url.database).resolve().parent / SECRET_FILE_NAME
-    return Path.cwd() / SECRET_FILE_NAME
+    database = sqlite_file(database_url)
+    folder = database.resolve().parent if database is not None else Path.cwd()
+    return folder / SECRET_FILE_NAME
 
 
 def read_secret_file(path: Path) -> str:

@@ -11,16 +11,15 @@ from sqlalchemy.orm import Session
 
 from triage.shared_state import SignInThrottle
 from triage.storage import repo
-from triage.storage.accounts import authenticate, find_user
+from triage.storage.accounts import Account, authenticate, find_user
 from triage.storage.sessions import end_session, open_session
-from triage.storage.tables import UserRow
 
 log = logging.getLogger("triage.signin")
 
 
 @dataclass(frozen=True)
 class SignInOutcome:
-    user: UserRow | None = None
+    user: Account | None = None
     token: str | None = None  # the new session's, for the signed cookie
     retry_after: int | None = None  # set when a throttle refused the attempt unchecked
 

@@ -18,6 +18,7 @@ from tests.api.conftest import Api, make_api
 from tests.conftest import FakeScorer
 from triage.config import Settings
 from triage.labels import LABELS
+from triage.policy.profile import known_councils
 from triage.scoring.bundle import BundleError
 from triage.service import load_scorer, score_safely
 from triage.storage.accounts import create_api_key
@@ -49,9 +50,12 @@ def test_a_bundle_with_nan_calibration_is_refused(tmp_path: Path) -> None:
 
 
 def _admin_key(app) -> str:  # type: ignore[no-untyped-def]
-    with app.state.triage.sessions() as session:
+    """An admin key for every council: only such an admin may reload the model all councils share."""
+    state = app.state.triage
+    councils = known_councils(state.settings.council_profiles)
+    with state.sessions() as session:
         key = create_api_key(
-            session, name="ops", councils=["ashfield"], scopes=["admin", "comments:write"], now=datetime.now(UTC)
+            session, name="ops", councils=councils, scopes=["admin", "comments:write"], now=datetime.now(UTC)
         )
         session.commit()
     return key

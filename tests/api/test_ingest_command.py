@@ -44,7 +44,7 @@ def test_no_model_refers_every_comment_to_a_human(tmp_path: Path) -> None:
     results = triage.score_and_record([comment("I will kill you", "1"), comment("lovely", "2")])
     assert all(r.action == "refer" and r.review_causes == ["model_unavailable"] for r in results)
     with triage.sessions() as session:
-        assert repo.queue_depth(session) == {"swale": 2}
+        assert repo.queue_depth(session, councils=["swale"]) == {"swale": 2}
 
 
 class SlowScorer(FakeScorer):
@@ -76,7 +76,7 @@ def test_demo_seed_goes_through_the_same_command(tmp_path: Path, monkeypatch) ->
         get_settings.cache_clear()
     assert outcome.exit_code == 0, outcome.output
     with Database.open(url).sessions() as session:
-        assert repo.queue_depth(session) == {"swale": len(demo.COMMENTS)}  # every one to a human
+        assert repo.queue_depth(session, councils=["swale"]) == {"swale": len(demo.COMMENTS)}  # every one to a human
 
 
 ADVERT = "Earn £300 a day from home!! Message me for details, only a few places left 💰"

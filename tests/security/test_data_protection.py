@@ -45,20 +45,17 @@ def post(api: Api, handle: str, external_id: str, text: str, key: str = "swale",
 def decide_with_note(session: Session, comment_id: int, note: str) -> None:
     item = session.scalar(select(ReviewItemRow).where(ReviewItemRow.comment_id == comment_id))
     assert item is not None
-    olive = session.scalar(select(UserRow).where(UserRow.username == "mona"))
-    assert olive is not None
-    review.record_decision(
+    mona = session.scalar(select(UserRow).where(UserRow.username == "mona"))
+    assert mona is not None
+    decision = review.OfficerDecision(action="remove", labels={"abuse": 1}, reason_code="abusive", note=note)
+    review.decide(
         session,
-        item=item,
-        user_id=olive.id,
-        role="manager",
-        action="remove",
-        labels={"abuse": 1},
-        reason_code="abusive",
-        note=note,
+        item_id=item.id,
+        actor=review.Actor(mona.id, mona.role, tuple(mona.councils)),
+        decision=decision,
+        profiles=profile_by_name,
         now=NOW,
     )
-    session.commit()
 
 
 def test_subject_access_returns_everything_per_council_and_platform(api: Api) -> None:

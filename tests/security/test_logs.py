@@ -78,7 +78,7 @@ def _error_paths(client: httpx.Client, database: str, monkeypatch: pytest.Monkey
         statuses.append(client.post("/v1/comments", json=marked(external_id="locked")).status_code)
         holder.rollback()
         holder.close()
-    monkeypatch.setattr("triage.service.decision_summary", _explode)
+    monkeypatch.setattr("triage.service.record.decide", _explode)  # the rules, mid-ingest
     statuses.append(client.post("/v1/comments", json=marked(external_id="boom")).status_code)
     return statuses
 

@@ -116,3 +116,21 @@ def test_serve_refuses_to_start_on_a_weak_secret_and_says_what_to_do(clean_env) 
     result = CliRunner().invoke(app, ["serve"])
     assert result.exit_code == 2
     assert "fewer than 32" in result.output and "secrets.token_urlsafe" in result.output
+
+
+@pytest.mark.parametrize(
+    ("url", "folder"),
+    [
+        ("sqlite:///{tmp}/data/triage.db", "{tmp}/data"),
+        ("sqlite://", "{cwd}"),
+        ("sqlite:///:memory:", "{cwd}"),
+        ("postgresql+psycopg://triage@db.internal:5432/triage", "{cwd}"),
+    ],
+)
+def test_the_kept_secret_lies_beside_a_sqlite_file_else_in_the_working_folder(
+    tmp_path: Path, url: str, folder: str
+) -> None:
+    from triage.secret_key import SECRET_FILE_NAME, default_secret_file
+
+    expected = Path(folder.format(tmp=tmp_path, cwd=Path.cwd())) / SECRET_FILE_NAME
+    assert default_secret_file(url.format(tmp=tmp_path)) == expected.resolve()

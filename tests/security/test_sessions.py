@@ -140,6 +140,17 @@ def test_creating_an_existing_user_is_a_clean_refusal(api: Api) -> None:
     assert cli("user", "disable", "nobody")[0] == 1
 
 
+def test_a_name_taken_by_a_racing_create_is_a_clean_refusal(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another process inserts the name between the check and the insert: the unique constraint
+    refuses the row, and storage says so as an account refusal (no database error escapes)."""
+    from triage.storage import accounts
+
+    monkeypatch.setattr(accounts, "find_user", lambda session, username: None)
+    code, output = cli("user", "create", "olive", "--role", "admin", "--password", NEW_PASSWORD)
+    assert code == 1 and "refused: an account named 'olive' exists" in output
+    assert "IntegrityError" not in output and "Traceback" not in output
+
+
 def test_user_create_refuses_common_passwords(api: Api) -> None:
     code, output = cli("user", "create", "newbie", "--role", "officer", "--password", "1234567890")
     assert code == 1 and "too common" in output

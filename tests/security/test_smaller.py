@@ -17,7 +17,7 @@ from tests.conftest import FakeScorer
 from tests.security.conftest import Api, make_api
 from triage import review
 from triage.config import Settings
-from triage.policy.profile import known_councils
+from triage.policy.profile import known_councils, profile_by_name
 from triage.storage.accounts import create_api_key, verify_api_key
 from triage.storage.tables import ApiKeyRow, ReviewItemRow, UserRow
 
@@ -81,36 +81,24 @@ def test_no_interactive_docs_in_production(tmp_path) -> None:  # type: ignore[no
 def test_an_undone_decision_cannot_be_undone_again_nor_reopen_a_later_decision(api: Api) -> None:
     api.post("ring me on 07911 123456 you idiot?", "u1")
     with api.client.app.state.triage.sessions() as session:  # type: ignore[attr-defined]
-        users = {u.username: u for u in session.scalars(select(UserRow))}
+        users = {u.username: review.Actor(u.id, u.role, tuple(u.councils)) for u in session.scalars(select(UserRow))}
         item = session.scalar(select(ReviewItemRow))
         assert item is not None
-        first = review.record_decision(
-            session,
-            item=item,
-            user_id=users["olive"].id,
-            role="officer",
-            action="remove",
-            labels={},
-            reason_code="abusive",
-            note="",
-            now=NOW,
-        )
-        undo = review.undo(session, decision=first, user_id=users["olive"].id, now=NOW)
+
+        def decide(who: str, action: str, reason_code: str) -> review.ReviewOutcome:
+            decision = review.OfficerDecision(action=action, reason_code=reason_code)
+            return review.decide(
+                session, item_id=item.id, actor=users[who], decision=decision, profiles=profile_by_name, now=NOW
+            )
+
+        [first] = decide("olive", "remove", "abusive").decision_ids
+        [undone] = review.undo(session, decision_id=first, actor=users["olive"], now=NOW).decision_ids
         with pytest.raises(review.ReviewError):
-            review.undo(session, decision=undo, user_id=users["olive"].id, now=NOW)  # an undo is not undone
-        later = review.record_decision(
-            session,
-            item=item,
-            user_id=users["mona"].id,
-            role="manager",
-            action="allow",
-            labels={},
-            reason_code="legitimate_criticism",
-            note="",
-            now=NOW,
-        )
+            review.undo(session, decision_id=undone, actor=users["olive"], now=NOW)  # an undo is not undone
+        later = decide("mona", "allow", "legitimate_criticism")
         with pytest.raises(review.ReviewError, match="only once"):
-            review.undo(session, decision=first, user_id=users["olive"].id, now=NOW + timedelta(minutes=1))
+            review.undo(session, decision_id=first, actor=users["olive"], now=NOW + timedelta(minutes=1))
+        session.refresh(item)
         assert item.status == "decided" and later.action == "allow"
 
 

@@ -10,7 +10,6 @@ from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select
-from sqlalchemy.orm import sessionmaker
 
 from tests.api.test_ui import csrf, sign_in
 from tests.conftest import FakeScorer
@@ -145,7 +144,7 @@ def test_a_postgresql_outage_answers_503(database_url: str) -> None:
         state = api.client.app.state.triage  # type: ignore[attr-defined]
         assert api.post("warm up the key cache", "w1").status_code == 200
         down = create_engine("postgresql+psycopg://postgres@127.0.0.1:1/gone", connect_args={"connect_timeout": 2})
-        state.sessions = sessionmaker(down, expire_on_commit=False)  # the server went away
+        state.sessions.configure(bind=down)  # the server went away (the factory every part shares)
         for key in ("swale", "ashfield"):  # a cached key reaches the recorder; a new one fails to sign in
             response = api.post("is anyone there?", "w2", key=key)
             assert response.status_code == 503, response.text

@@ -15,7 +15,7 @@ from triage.labels import CONNECTION_MODES, PLATFORMS
 from triage.storage import connections as store
 from triage.storage import outbox as outbox_store
 from triage.storage import repo
-from triage.storage.tables import ConnectionRow
+from triage.storage.connections import Connection
 
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]{0,199}$")
 WHAT_TO_DO = {
@@ -50,7 +50,7 @@ class ConnectionView:
     paused_until: datetime | None
 
 
-def view(row: ConnectionRow) -> ConnectionView:
+def view(row: Connection) -> ConnectionView:
     source = f"env:{row.token_env}" if row.token_env else f"file:{row.token_file}"
     todo = WHAT_TO_DO.get(row.status, "").format(id=row.id)
     return ConnectionView(
@@ -85,29 +85,32 @@ def add(
     _check(platform, mode, token_env, token_file)
     if not council or not account_id:
         raise ConnectionError_("a council and an account id are needed")
-    row = store.connection(session, platform=platform, account_id=account_id)
-    if row is not None and row.status != "removed":
-        raise ConnectionError_(f"{platform} account {account_id} is already connected (connection {row.id})")
-    if row is None:
-        row = ConnectionRow(platform=platform, account_id=account_id, created_at=now)
-    row.council, row.token_env, row.token_file, row.mode = council, token_env, token_file, mode
-    row.status, row.status_detail, row.paused_until, row.updated_at = "active", "", None, now
-    store.save_connection(session, row=row)
+    known = store.connection(session, platform=platform, account_id=account_id)
+    if known is not None and known.status != "removed":
+        raise ConnectionError_(f"{platform} account {account_id} is already connected (connection {known.id})")
+    row = store.connect(
+        session,
+        platform=platform,
+        account_id=account_id,
+        council=council,
+        token_env=token_env,
+        token_file=token_file,
+        mode=mode,
+        now=now,
+    )
     _audit(session, row, actor, "connection_added", now, {"mode": mode})
     session.commit()
     return view(row)
 
 
-def _get(session: Session, connection_id: int) -> ConnectionRow:
+def _get(session: Session, connection_id: int) -> Connection:
     row = store.connection_by_id(session, connection_id=connection_id)
     if row is None or row.status == "removed":
         raise ConnectionError_(f"no connection {connection_id}")
     return row
 
 
-def _audit(
-    session: Session, row: ConnectionRow, actor: str, kind: str, now: datetime, detail: dict[str, object]
-) -> None:
+def _audit(session: Session, row: Connection, actor: str, kind: str, now: datetime, detail: dict[str, object]) -> None:
     repo.audit(
         session,
         actor=actor,
@@ -153,13 +156,13 @@ def resume(session: Session, *, connection_id: int, actor: str, now: datetime) -
     return view(row)
 
 
-def stop(session: Session, *, row: ConnectionRow, status: str, detail: str, now: datetime) -> None:
+def stop(session: Session, *, row: Connection, status: str, detail: str, now: datetime) -> None:
     """Stop a connection's deliveries (expired token, lost permission); not committed."""
     row.status, row.status_detail, row.updated_at = status, detail[:500], now
     _audit(session, row, "worker", "connection_stopped", now, {"status": status})
 
 
-def read_token(row: ConnectionRow, environ: dict[str, str] | None = None) -> str:
+def read_token(row: Connection, environ: dict[str, str] | None = None) -> str:
     """The token from the named environment variable or a file only its owner can read."""
     environ = dict(os.environ) if environ is None else environ
     if row.token_env:

@@ -14,7 +14,7 @@ from triage.connectors.intake import Ingested, Intake
 from triage.connectors.payloads import CommentEvent, PayloadError, meta_events, x_events
 from triage.storage import connections as store
 from triage.storage import outbox as outbox_store
-from triage.storage.tables import ConnectionRow
+from triage.storage.connections import Connection
 from triage.types import IncomingComment
 
 log = logging.getLogger("triage.connectors")
@@ -66,7 +66,7 @@ def ingest_events(
 
 def _route(
     session: Session, events: Sequence[CommentEvent]
-) -> tuple[list[tuple[CommentEvent, ConnectionRow]], list[CommentEvent]]:
+) -> tuple[list[tuple[CommentEvent, Connection]], list[CommentEvent]]:
     upserts, removals = [], []
     for event in events:
         connection = store.connection(session, platform=event.platform, account_id=event.account_id)
@@ -82,7 +82,7 @@ def _route(
 
 
 def _after_ingest(
-    session: Session, event: CommentEvent, connection: ConnectionRow, result: Ingested, intake: Intake, now: datetime
+    session: Session, event: CommentEvent, connection: Connection, result: Ingested, intake: Intake, now: datetime
 ) -> None:
     target = store.note_platform_comment(
         session, connection=connection, object_id=event.object_id, comment_id=result.comment_id, now=now

@@ -10,7 +10,8 @@ from sqlalchemy.orm import Session
 from triage.policy import Profile
 from triage.storage import connections as store
 from triage.storage import outbox as outbox_store
-from triage.storage.tables import ConnectionRow, OutboxRow, PlatformCommentRow
+from triage.storage.connections import Connection, PlatformComment
+from triage.storage.outbox import OutboxAction
 
 DELETABLE = ("facebook", "instagram")  # X lets an account hide replies to it, never delete them
 REVERSE = {"hide": "unhide", "unhide": "hide"}
@@ -30,45 +31,39 @@ def removal_actions(platform: str, profile: Profile | None) -> list[str]:
 
 def _enqueue(
     session: Session,
-    target: PlatformCommentRow,
-    connection: ConnectionRow,
+    target: PlatformComment,
+    connection: Connection,
     *,
     comment_id: int,
     action: str,
     cause: str,
     now: datetime,
     reply_text: str | None = None,
-) -> OutboxRow:
-    status = "pending" if connection.mode == "live" else "shadow"
-    row = OutboxRow(
+) -> OutboxAction:
+    return outbox_store.add(
+        session,
         connection_id=connection.id,
         platform_comment_id=target.id,
         comment_id=comment_id,
         action=action,
-        reply_text=reply_text,
         cause=cause,
         dedup_key=f"{target.id}:{action}:{cause}",
-        status=status,
-        attempts=0,
-        next_attempt_at=now,
-        claimed_until=None,
-        last_error="",
-        created_at=now,
-        delivered_at=None,
+        status="pending" if connection.mode == "live" else "shadow",
+        now=now,
+        reply_text=reply_text,
     )
-    return outbox_store.add(session, row=row)
 
 
 def _towards(
     session: Session,
-    target: PlatformCommentRow,
-    connection: ConnectionRow,
+    target: PlatformComment,
+    connection: Connection,
     *,
     comment_id: int,
     actions: list[str],
     cause: str,
     now: datetime,
-) -> list[OutboxRow]:
+) -> list[OutboxAction]:
     """Queue what moves the comment to the wanted state, skipping what it is already asked to be."""
     last = outbox_store.last_visibility_action(session, platform_comment_id=target.id)
     if target.state == "deleted" or (last is not None and last.action == "delete"):
@@ -82,7 +77,7 @@ def _towards(
     ]
 
 
-def _target(session: Session, comment_id: int) -> tuple[PlatformCommentRow, ConnectionRow] | None:
+def _target(session: Session, comment_id: int) -> tuple[PlatformComment, Connection] | None:
     target = store.platform_comment_of(session, comment_id=comment_id)
     if target is None:
         return None  # the comment did not come through a connection: nothing to do on a platform
@@ -94,7 +89,7 @@ def _target(session: Session, comment_id: int) -> tuple[PlatformCommentRow, Conn
 
 def enqueue_automatic(
     session: Session, *, comment_id: int, action: str, needs_review: bool, profile: Profile | None, now: datetime
-) -> list[OutboxRow]:
+) -> list[OutboxAction]:
     """A removal the profile let run without a human; anything for review waits for the officer."""
     found = _target(session, comment_id)
     if found is None or action != "remove" or needs_review:
@@ -108,7 +103,7 @@ def enqueue_automatic(
 
 def enqueue_for_decision(
     session: Session, *, comment_id: int, action: str, decision_id: int, profile: Profile | None, now: datetime
-) -> list[OutboxRow]:
+) -> list[OutboxAction]:
     """An officer's decision: remove hides (and deletes where the profile says); allow or respond
     unhides what was hidden. Call it in the decision's transaction; it does not commit."""
     found = _target(session, comment_id)
@@ -121,7 +116,7 @@ def enqueue_for_decision(
     )
 
 
-def enqueue_for_undo(session: Session, *, comment_id: int, undoes_id: int, now: datetime) -> list[OutboxRow]:
+def enqueue_for_undo(session: Session, *, comment_id: int, undoes_id: int, now: datetime) -> list[OutboxAction]:
     """An officer took a decision back: unsent actions are cancelled, sent hides are unhidden (a
     delete cannot be undone; the review page says so before it is made). Does not commit."""
     found = _target(session, comment_id)
@@ -148,7 +143,7 @@ def enqueue_for_undo(session: Session, *, comment_id: int, undoes_id: int, now: 
     return added
 
 
-def enqueue_reply(session: Session, *, comment_id: int, text: str, key: str, now: datetime) -> OutboxRow:
+def enqueue_reply(session: Session, *, comment_id: int, text: str, key: str, now: datetime) -> OutboxAction:
     """An officer's public reply under the comment; `key` makes a resubmitted form harmless."""
     found = _target(session, comment_id)
     if found is None:

@@ -20,7 +20,7 @@ from triage.connectors.platforms import Answer, PlatformApi
 from triage.storage import connections as store
 from triage.storage import outbox as outbox_store
 from triage.storage import repo
-from triage.storage.tables import OutboxRow
+from triage.storage.outbox import OutboxAction
 
 log = logging.getLogger("triage.connectors")
 STATE_AFTER = {"hide": "hidden", "unhide": "visible", "delete": "deleted"}
@@ -143,7 +143,7 @@ class Worker:
                 self._audit(session, row, connection.council, "platform_action_dead", now)
             session.commit()
 
-    def _done(self, session: Session, row: OutboxRow, answer: Answer, now: datetime) -> None:
+    def _done(self, session: Session, row: OutboxAction, answer: Answer, now: datetime) -> None:
         row.status, row.delivered_at = "done", now
         target = store.platform_comment_of(session, comment_id=row.comment_id)
         if target is not None and row.action in STATE_AFTER:
@@ -152,7 +152,7 @@ class Worker:
         council = target.council if target else None
         self._audit(session, row, council, "platform_action", now)
 
-    def _audit(self, session: Session, row: OutboxRow, council: str | None, kind: str, now: datetime) -> None:
+    def _audit(self, session: Session, row: OutboxAction, council: str | None, kind: str, now: datetime) -> None:
         detail = {"outbox_id": row.id, "action": row.action, "status": row.status, "attempts": row.attempts}
         repo.audit(
             session,

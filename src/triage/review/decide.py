@@ -15,7 +15,7 @@ from triage.labels import ACTIONS, AUTHOR_ACTIONS, BULK_SCOPES, LABELS
 from triage.policy import Profile
 from triage.review.queue import Actor, ItemNotFound, ReviewError, claim, manages, may_decide
 from triage.storage import repo, reviews
-from triage.storage.reviews import ReviewItem, StoredComment
+from triage.storage.reviews import OfficerDecisionRecord, ReviewItem, StoredComment
 
 MAX_REASON_CODE, MAX_NOTE = 64, 2000  # the columns' sizes
 UNDO_MINUTES = 5
@@ -205,8 +205,10 @@ def decide(
     return ReviewOutcome(tuple(ids), item.id, item.queue, decision.action, labels, decision.reason_code, now, text)
 
 
-def undo(session: Session, *, decision_id: int, actor: Actor, now: datetime) -> ReviewOutcome:
-    """Take back one's own decision within a few minutes: a new event, and the item reopens."""
+def _undoable(
+    session: Session, decision_id: int, actor: Actor, now: datetime
+) -> tuple[OfficerDecisionRecord, ReviewItem]:
+    """The decision and its item, if this officer may take it back now; else why not."""
     decision = reviews.officer_decision(session, decision_id=decision_id)
     item = reviews.item_in(session, item_id=decision.review_item_id, councils=actor.councils) if decision else None
     if decision is None or item is None:
@@ -221,6 +223,12 @@ def undo(session: Session, *, decision_id: int, actor: Actor, now: datetime) -> 
     made = decision.created_at if decision.created_at.tzinfo else decision.created_at.replace(tzinfo=now.tzinfo)
     if now - made > timedelta(minutes=UNDO_MINUTES):
         raise ReviewError(f"decisions can be undone for {UNDO_MINUTES} minutes only")
+    return decision, item
+
+
+def undo(session: Session, *, decision_id: int, actor: Actor, now: datetime) -> ReviewOutcome:
+    """Take back one's own decision within a few minutes: a new event, and the item reopens."""
+    decision, item = _undoable(session, decision_id, actor, now)
     note = f"undoes decision {decision.id}"
     row = reviews.add_officer_decision(
         session,

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from argon2 import PasswordHasher
 from argon2.exceptions import VerificationError
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from triage.labels import API_SCOPES, ROLES
@@ -17,6 +18,10 @@ from triage.passwords import check_password
 from triage.storage.repo import audit
 from triage.storage.sessions import end_user_sessions
 from triage.storage.tables import ApiKeyRow, UserRow
+
+# The row types callers outside storage may name in annotations (they never build or query them).
+Account = UserRow
+ApiKey = ApiKeyRow
 
 KEY_PREFIX = "tri"
 _hasher = PasswordHasher()
@@ -63,6 +68,10 @@ def verify_api_key(session: Session, *, presented: str, now: datetime | None = N
     return row
 
 
+def api_keys(session: Session) -> list[ApiKeyRow]:
+    return list(session.scalars(select(ApiKeyRow).order_by(ApiKeyRow.id)))
+
+
 def revoke_api_key(session: Session, *, prefix: str, now: datetime) -> bool:
     row = session.scalar(select(ApiKeyRow).where(ApiKeyRow.prefix == prefix))
     if row is None:
@@ -79,6 +88,10 @@ def find_user(session: Session, *, username: str) -> UserRow | None:
     return session.scalar(select(UserRow).where(UserRow.username == username))
 
 
+def has_admin(session: Session) -> bool:
+    return session.scalar(select(UserRow.id).where(UserRow.role == "admin").limit(1)) is not None
+
+
 def _existing_user(session: Session, username: str) -> UserRow:
     row = find_user(session, username=username)
     if row is None:
@@ -89,15 +102,21 @@ def _existing_user(session: Session, username: str) -> UserRow:
 def create_user(
     session: Session, *, username: str, password: str, role: str, councils: list[str], now: datetime
 ) -> UserRow:
-    """A new account; refuses an unknown role, a name already taken and a weak password."""
+    """A new account; refuses an unknown role, a name already taken and a weak password. When
+    another process takes the name between the check and the insert, the session is rolled back."""
     if role not in ROLES:
         raise AccountError(f"unknown role {role!r}; choose from {', '.join(ROLES)}")
+    taken = AccountError(f"an account named {username!r} exists; use `triage user set-password` to change it")
     if find_user(session, username=username) is not None:
-        raise AccountError(f"an account named {username!r} exists; use `triage user set-password` to change it")
+        raise taken
     check_password(password, username=username)
     row = UserRow(username=username, password_hash=_hasher.hash(password), role=role, councils=councils, created_at=now)
     session.add(row)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError:
+        session.rollback()
+        raise taken from None
     return row
 
 

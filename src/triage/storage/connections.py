@@ -18,6 +18,10 @@ from triage.storage.tables import (
     ReviewItemRow,
 )
 
+# The row types callers outside storage may name in annotations (they never build or query them).
+Connection = ConnectionRow
+PlatformComment = PlatformCommentRow
+
 EDIT_MARK = "#edit-"  # a stored comment's external id for an edited revision: <object id>#edit-<key>
 
 
@@ -37,8 +41,25 @@ def connections(session: Session, *, council: str | None = None) -> list[Connect
     return list(session.scalars(query.order_by(ConnectionRow.council, ConnectionRow.platform, ConnectionRow.id)))
 
 
-def save_connection(session: Session, *, row: ConnectionRow) -> ConnectionRow:
-    session.add(row)
+def connect(
+    session: Session,
+    *,
+    platform: str,
+    account_id: str,
+    council: str,
+    token_env: str | None,
+    token_file: str | None,
+    mode: str,
+    now: datetime,
+) -> ConnectionRow:
+    """An active connection of an account: a removed one is taken up again (its id and history
+    stay), else a new one is added. The caller checks that no live connection exists."""
+    row = connection(session, platform=platform, account_id=account_id)
+    if row is None:
+        row = ConnectionRow(platform=platform, account_id=account_id, created_at=now)
+        session.add(row)
+    row.council, row.token_env, row.token_file, row.mode = council, token_env, token_file, mode
+    row.status, row.status_detail, row.paused_until, row.updated_at = "active", "", None, now
     session.flush()
     return row
 

@@ -8,13 +8,19 @@ from pathlib import Path
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
+# Database errors under the names the layers above catch (they never import SQLAlchemy).
 # A unique constraint refused a row: for ingest, a concurrent post of the same comment won the race.
 StorageConflict = IntegrityError
+# The database refused a value (NUL byte, out of range, too long): the caller's input is at fault.
+InvalidValue = DataError
+# The database is away, locked past the busy timeout, or the pool has no connection to lend.
+DatabaseUnavailable: tuple[type[Exception], ...] = (OperationalError, InterfaceError, PoolTimeout)
 
 
 def make_engine(url: str, *, busy_timeout_s: float = 5.0) -> Engine:

@@ -9,6 +9,9 @@ from sqlalchemy.orm import Session, aliased
 
 from triage.storage.tables import ConnectionRow, OutboxRow
 
+# The row type callers outside storage may name in annotations (they never build or query it).
+OutboxAction = OutboxRow
+
 FINAL = ("done", "dead", "shadow", "cancelled")
 VISIBILITY = ("hide", "unhide", "delete")
 
@@ -17,11 +20,40 @@ def by_dedup_key(session: Session, *, key: str) -> OutboxRow | None:
     return session.scalars(select(OutboxRow).where(OutboxRow.dedup_key == key)).first()
 
 
-def add(session: Session, *, row: OutboxRow) -> OutboxRow:
-    """Add an action unless one with its key exists (a reprocessed event or repeated decision)."""
-    found = by_dedup_key(session, key=row.dedup_key)
+def add(
+    session: Session,
+    *,
+    connection_id: int,
+    platform_comment_id: int,
+    comment_id: int,
+    action: str,
+    cause: str,
+    dedup_key: str,
+    status: str,
+    now: datetime,
+    reply_text: str | None = None,
+) -> OutboxRow:
+    """Add an action, due now, unless one with its key exists (a reprocessed event or a repeated
+    decision): then that one is returned."""
+    found = by_dedup_key(session, key=dedup_key)
     if found is not None:
         return found
+    row = OutboxRow(
+        connection_id=connection_id,
+        platform_comment_id=platform_comment_id,
+        comment_id=comment_id,
+        action=action,
+        reply_text=reply_text,
+        cause=cause,
+        dedup_key=dedup_key,
+        status=status,
+        attempts=0,
+        next_attempt_at=now,
+        claimed_until=None,
+        last_error="",
+        created_at=now,
+        delivered_at=None,
+    )
     session.add(row)
     session.flush()
     return row

@@ -19,6 +19,14 @@ from triage.storage.tables import (
     ScoreRow,
 )
 
+# The row types callers outside storage may name in annotations (they never build or query them).
+Author = AuthorRow
+AuditEvent = AuditEventRow
+StoredComment = CommentRow
+Score = ScoreRow
+StoredDecision = DecisionRow
+OfficerDecisionRecord = OfficerDecisionRow
+
 
 def authors_with_handle(session: Session, *, handle: str, councils: Sequence[str] | None) -> list[AuthorRow]:
     query = select(AuthorRow).where(AuthorRow.handle == handle)

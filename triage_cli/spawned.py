@@ -1,0 +1,47 @@
+"""The server a load test spawns on loopback: start it, wait for it, and read its CPU time."""
+
+from __future__ import annotations
+
+import socket
+import subprocess
+import sys
+import time
+
+import httpx
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(port: int, env: dict[str, str], workers: int = 1) -> subprocess.Popen[bytes]:
+    command = [sys.executable, "-m", "triage_cli.main", "serve", "--port", str(port), "--workers", str(workers)]
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+
+
+def wait_ready(url: str, timeout: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"{url}/health/live", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise RuntimeError(f"server at {url} did not come up in {timeout}s")
+
+
+def cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) a process and its children have used: cost per comment, which
+    noise from other work on the machine does not change the way it changes wall time."""
+    import psutil
+
+    process = psutil.Process(pid)
+    times = process.cpu_times()
+    return float(times.user + times.system) + sum(
+        float(c.cpu_times().user + c.cpu_times().system) for c in process.children(recursive=True)
+    )
