@@ -31,3 +31,25 @@ def fit_calibration(logits: np.ndarray, val: pd.DataFrame) -> tuple[Calibration,
         thresholds[label] = best_f1_threshold(y, p)
         ece[label] = expected_calibration_error(y, p)
     return Calibration(a=a, b=b), thresholds, ece
+
+
+SPAN_FLOORS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
+
+
+def choose_span_floor(
+    texts: list[str], personal_info: np.ndarray, y: np.ndarray, threshold: float, allowed_contacts: tuple[str, ...] = ()
+) -> float:
+    """The lowest model score at which a recognised private detail makes a comment personal_info,
+    by validation F1 (ties: the lowest floor). A scam caller's number quoted as a warning carries a
+    phone number but is not personal information (guide convention 9): the model can tell."""
+    from sklearn.metrics import f1_score
+
+    from triage.scoring.base import NAME_ONLY_TYPES
+    from triage.scoring.pii import find_pii
+
+    detail = np.array([any(s.type not in NAME_ONLY_TYPES for s in find_pii(t, allowed_contacts)) for t in texts])
+    scores = {}
+    for floor in SPAN_FLOORS:
+        p = np.where(detail & (personal_info >= floor), 0.99, personal_info)
+        scores[floor] = f1_score(y, p >= threshold, zero_division=0)
+    return max(SPAN_FLOORS, key=lambda floor: (round(scores[floor], 4), -floor))

@@ -144,7 +144,9 @@ def train(
     log(f"calibrating on {len(val)} validation rows")
     label_logits, _ = predict_logits(model, val["text"].tolist(), config)
     calibration, thresholds, ece = fit_calibration(label_logits, val)
-    metrics = validation_metrics(calibrated(label_logits, calibration), val, thresholds) | pii_metrics
+    probabilities = calibrated(label_logits, calibration)
+    metrics = validation_metrics(probabilities, val, thresholds) | pii_metrics
+    span_floor = span_floor_on(val, probabilities, thresholds, log)
     data_hash = table_hash(table)
     version = f"{config.name}-{datetime.now(UTC):%Y%m%d%H%M}-{data_hash[:6]}"
     manifest = Manifest(
@@ -160,6 +162,7 @@ def train(
         metrics={k: round(v, 4) for k, v in metrics.items() if v == v},
         max_length=config.max_length,
         pii_sources=pii_sources,
+        pii_span_floor=span_floor,
     )
     base_dir = base_directory(config.base_model)
     tokenizer_json = Path(base_dir) / "tokenizer.json"
@@ -181,6 +184,22 @@ def train(
         _stamp_run_id(bundle, run_id)
         log(f"MLflow run {run_id}, registered as version {registered} (alias challenger)")
     return bundle
+
+
+def span_floor_on(val: pd.DataFrame, probabilities, thresholds: dict[str, float], log=print) -> float:  # type: ignore[no-untyped-def]
+    """The personal_info span floor chosen on the validation rows where personal_info is known."""
+    from training.calibration import choose_span_floor
+    from triage.labels import LABELS, mask_column
+    from triage.policy.profile import published_contacts
+
+    known = val[mask_column("personal_info")].to_numpy()
+    column = LABELS.index("personal_info")
+    texts, y = val.loc[known, "text"].tolist(), val.loc[known, "personal_info"].to_numpy()
+    floor = choose_span_floor(
+        texts, probabilities[known, column], y, thresholds["personal_info"], tuple(published_contacts())
+    )
+    log(f"personal_info: recognised details count where the model's score is at least {floor}")
+    return floor
 
 
 def _save_weights(model, bundle: Path) -> None:

@@ -40,6 +40,7 @@ def finalise(
     intent_from_model: bool = True,
     model_spans: Iterable[PiiSpan] = (),
     pii_sources: dict[str, str] | None = None,
+    span_floor: float = 0.0,
 ) -> ScoredText:
     """Combine model probabilities with the recognisers: PII spans (with the model's token head
     where `pii_sources` says it is the better source) and safety-critical intents."""
@@ -48,8 +49,10 @@ def finalise(
     spans = tuple(combine_spans(text, recognised, model_spans, pii_sources or {}, allowed_contacts))
     scores = {label: float(probabilities.get(label, 0.0)) for label in LABELS}
     # A name alone is not personal information ("thanks to Dave at the depot"); a name with, or
-    # any other, private detail is (DESIGN.md s2: "a named person's private details").
-    if any(span.type not in NAME_ONLY_TYPES for span in spans):
+    # any other, private detail is (DESIGN.md s2: "a named person's private details"), unless the
+    # model reads the text as plainly not publishing one (`span_floor`, chosen on validation: a scam
+    # caller's number quoted as a warning is not personal information, guide convention 9).
+    if any(span.type not in NAME_ONLY_TYPES for span in spans) and scores["personal_info"] >= span_floor:
         scores["personal_info"] = max(scores["personal_info"], PII_SPAN_SCORE)
     ruled = rule_intent(text)
     # Emergencies and safeguarding must not be missed: a keyword hit wins over the model.
@@ -80,6 +83,7 @@ def scored_batch(
             allowed_contacts,
             model_spans=found,
             pii_sources=manifest.pii_sources,
+            span_floor=manifest.pii_span_floor,
         )
         for text, row, i, found in zip(texts, probabilities, intent_logits.argmax(axis=1), spans, strict=True)
     ]

@@ -44,6 +44,9 @@ class Manifest(BaseModel):
     # Per PII type, where its spans come from: rules, model or both (chosen on validation,
     # training/pii_head.py). Empty: the recognisers alone (a bundle without a PII head).
     pii_sources: dict[str, str] = Field(default_factory=dict)
+    # Found PII spans raise personal_info only where the model's own score is at least this
+    # (chosen on validation, training/calibration.py); 0: always (bundles from before it).
+    pii_span_floor: float = Field(default=0.0, ge=0.0, le=1.0)
 
     @field_validator("labels")
     @classmethod
