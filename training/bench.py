@@ -49,7 +49,7 @@ def time_scorer(
         t0 = time.perf_counter()
         score([texts[i % len(texts)]])
         latencies.append((time.perf_counter() - t0) * 1000)
-    q = np.percentile(latencies, [50, 95, 99])
+    q = np.percentile(latencies, [50, 95, 99]) if latencies else [float("nan")] * 3
     return Timing(name, rate, float(q[0]), float(q[1]), float(q[2]))
 
 
@@ -159,3 +159,20 @@ def markdown(result: dict) -> str:
         f"(difference {result['quality']['int8'] - result['quality']['fp32']:+.4f})",
     ]
     return "\n".join(lines) + "\n"
+
+
+def against_previous(bundle: Path, previous: Path, rounds: int = 3, seconds: float = 5.0, log=print) -> dict:
+    """Batched throughput of a new bundle against the one it replaces, interleaved in one run
+    (rounds alternate, so a noisy neighbour costs both alike); the ratio is new / previous."""
+    from triage.scoring.registry import load_bundle
+
+    texts = sample_texts()
+    scorers = {"new": load_bundle(bundle), "previous": load_bundle(previous)}
+    rates: dict[str, list[float]] = {"new": [], "previous": []}
+    for round_ in range(rounds):
+        for name in ("new", "previous") if round_ % 2 == 0 else ("previous", "new"):
+            timing = time_scorer(name, scorers[name].score, texts, batch=32, singles=0, seconds=seconds)
+            rates[name].append(timing.batched_per_s)
+            log(f"round {round_ + 1}: {name} {timing.batched_per_s:.1f} comments/s")
+    new, old = float(np.median(rates["new"])), float(np.median(rates["previous"]))
+    return {"new_per_s": new, "previous_per_s": old, "ratio": new / old, "rounds": rounds}

@@ -165,10 +165,18 @@ def bench(
     model: Annotated[Path, typer.Option(help="bundle to time")] = Path("models/minilm-policy"),
     seconds: Annotated[float, typer.Option(help="seconds of batched scoring per model")] = 10.0,
     docs: Annotated[Path, typer.Option(help="page to refresh")] = Path("docs/BENCHMARKS.md"),
+    previous: Annotated[Path | None, typer.Option(help="compare batched throughput with this bundle only")] = None,
 ) -> None:
     """Time the bundle, the same model in torch fp32 and a BERT-base sized model, in one run."""
-    from training.bench import markdown, run
+    from training.bench import against_previous, markdown, run
     from training.reporting import replace_generated
+
+    if previous is not None:
+        result = against_previous(model, previous, log=typer.echo)
+        typer.echo(
+            f"new {result['new_per_s']:.1f}/s, previous {result['previous_per_s']:.1f}/s, ratio {result['ratio']:.3f}"
+        )
+        return
 
     table = markdown(run(model, seconds=seconds, log=typer.echo))
     typer.echo(table)
