@@ -13,6 +13,7 @@ from serve.security import Principal, utcnow
 from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
 from triage import review
 from triage.labels import ACTIONS, LABELS, REASON_CODES
+from triage.policy.explain import is_near_miss, reason_words
 from triage.scoring.base import flagged, is_flagged
 from triage.storage import repo, reviews
 
@@ -105,8 +106,11 @@ def _item_context(session: Any, state: Any, item: Any) -> dict[str, Any]:
     details = reviews.item_details(session, item=item)
     score, text = details["score"], details["comment"].text or ""
     thresholds = state.scorer.thresholds if state.scorer else {}
+    reasons = details["decision"].reasons
     return details | {
         "segments": _segments(text, score.pii_spans if score else []),
+        "reasons": [(reason_words(r), r) for r in reasons if not is_near_miss(r)],
+        "near_misses": [(reason_words(r), r) for r in reasons if is_near_miss(r)],
         "thresholds": thresholds,
         "flagged": flagged(score.scores, thresholds) if score else [],
         "labels": LABELS,

@@ -1,0 +1,96 @@
+"""An officer's day in Chromium (issue 15): labels, keyboard, queues, what the service did alone,
+replies, reasons and history, context, accessibility. Each test fails on the UI before the issue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any, ClassVar
+
+import pytest
+
+from tests.browser.conftest import live_server, signed_in
+from triage.labels import LABELS
+from triage.scoring.base import finalise
+from triage.scoring.intent import rule_intent
+from triage.types import ScoredText
+
+pytestmark = pytest.mark.browser
+
+
+class TunedScorer:
+    """Keyword scores with in-between values, so thresholds and near misses can be seen."""
+
+    name, version = "tuned", "tuned-1"
+    thresholds: ClassVar[dict[str, float]] = dict.fromkeys(LABELS, 0.5)
+    keywords: ClassVar[dict[str, dict[str, float]]] = {
+        "earn £300": {"spam": 0.97, "political": 0.26, "abuse": 0.55},
+        "idiot": {"abuse": 0.94},
+        "kill": {"threat": 0.9},
+        "lovely": {},
+        "vote": {"political": 0.9},
+        "?": {"needs_response": 0.9},
+    }
+
+    def score(self, texts: Sequence[str]) -> list[ScoredText]:
+        out = []
+        for text in texts:
+            given: dict[str, float] = {}
+            for word, scores in self.keywords.items():
+                if word in text.lower():
+                    given |= scores
+            intent = rule_intent(text) or ("question" if "?" in text else "none")
+            out.append(finalise(text, given, intent))
+        return out
+
+
+WAVE = [f"Earn £300 a day from home{tail} message me to find out how?" for tail in ("", "!", "!!", " 💰", " now", " x")]
+SEED = [
+    *[(f"spammer{i}", text) for i, text in enumerate(WAVE)],
+    ("angry", "you idiot, when are you fixing the road?"),
+    ("resident", "When is bin day? Ring me on 07700 900123"),
+    ("moaner", "I want to make a formal complaint about the missed collection?"),
+    ("asker", "Freedom of Information request: how much was spent on the bridge?"),
+    ("worried", "I'm worried about my elderly neighbour, nobody has seen her for days"),
+    ("troll", "kill the lot of them"),
+    ("rude", "what an idiot"),
+    ("happy", "lovely new park"),
+]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
+    with live_server(tmp_path_factory.mktemp("day") / "day.db", TunedScorer(), SEED) as running:
+        yield running
+
+
+def open_item(page: Any, url: str, text: str) -> None:
+    page.goto(f"{url}/review")
+    page.locator("tbody tr a", has_text=text).first.click()
+
+
+def test_labels_mean_what_they_say(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    page = signed_in(browser, url, "olive")
+    open_item(page, url, "fixing the road")
+    assert page.locator("#label-abuse").is_checked()
+    assert page.locator("#label-needs_response").is_checked()
+    assert not page.locator("#label-spam").is_checked() and not page.locator("#label-political").is_checked()
+    assert "model 0%, flags at 50%" in page.locator("#label-spam-hint").inner_text()
+    assert "Abuse 94% (this council removes at 80%)" in page.locator("#reasons").inner_text()
+    guide = page.get_by_role("link", name="the labelling guide")
+    assert guide.get_attribute("href") == "/guide"
+    page.goto(f"{url}/guide")
+    assert page.get_by_role("heading", name="Labelling guide", exact=False).first.is_visible()
+    assert page.locator("main ul.govuk-list").count() > 0
+
+
+def test_spam_advert_ticks_spam_only_and_near_misses_are_apart(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    page = signed_in(browser, url, "olive")
+    open_item(page, url, "Earn £300")
+    ticked = [label for label in LABELS if page.locator(f"#label-{label}").is_checked()]
+    assert "spam" in ticked and "political" not in ticked and "threat" not in ticked
+    assert "26%" in page.locator("#label-political-hint").inner_text()
+    assert page.locator("#proposed").inner_text() == "Proposed: Remove"
+    assert "Abuse 55%" in page.locator("#near-misses").inner_text()
+    assert "Abuse" not in page.locator("#reasons").inner_text()
