@@ -134,12 +134,16 @@ def item_page(item_id: RowId, request: Request, session: SessionDep, state: Stat
         except review.ReviewError as error:
             claim_error, can_decide = str(error), False
     context = _item_context(session, state, item)
+    councils, now = list(user.councils), utcnow()
+    following = review.next_item(session, councils=councils, queue=item.queue, user_id=user.id, now=now, skip=item.id)
     return render(
         request,
         "item.html",
         user,
         can_decide=can_decide,
         claim_error=claim_error,
+        next_id=following,
+        wave=len(review.near_duplicates(session, item=item)) if item.status == "open" else 0,
         **context,
     )
 
@@ -177,7 +181,12 @@ def decide_page(item_id: RowId, request: Request, session: SessionDep, state: St
         return redirect(f"/review/{item_id}", flash=str(error), request=request)
     count = len(outcome.decision_ids)
     done = f"Decided {count} item{'s' if count != 1 else ''}: {outcome.action}"
-    return redirect("/manager" if outcome.queue == "manager" else "/review", flash=done, request=request)
+    request.session["undo"] = outcome.decision_ids[0]
+    following = review.next_item(
+        session, councils=list(user.councils), queue=outcome.queue, user_id=user.id, now=utcnow()
+    )
+    queue_page = "/manager" if outcome.queue == "manager" else "/review"
+    return redirect(f"/review/{following}" if following else queue_page, flash=done, request=request)
 
 
 @router.post("/decisions/{decision_id}/undo", response_model=None)

@@ -7,6 +7,7 @@ from collections.abc import Iterator, Sequence
 from typing import Any, ClassVar
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser.conftest import live_server, signed_in
 from triage.labels import LABELS
@@ -53,6 +54,7 @@ SEED = [
     ("worried", "I'm worried about my elderly neighbour, nobody has seen her for days"),
     ("troll", "kill the lot of them"),
     ("rude", "what an idiot"),
+    ("grumpy", "you idiot, why is the library shut?"),
     ("happy", "lovely new park"),
 ]
 
@@ -66,6 +68,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]
 def open_item(page: Any, url: str, text: str) -> None:
     page.goto(f"{url}/review")
     page.locator("tbody tr a", has_text=text).first.click()
+    page.wait_for_url(f"{url}/review/*")
+    page.wait_for_load_state()
 
 
 def test_labels_mean_what_they_say(server: tuple[str, Any], browser: Any) -> None:
@@ -94,3 +98,39 @@ def test_spam_advert_ticks_spam_only_and_near_misses_are_apart(server: tuple[str
     assert page.locator("#proposed").inner_text() == "Proposed: Remove"
     assert "Abuse 55%" in page.locator("#near-misses").inner_text()
     assert "Abuse" not in page.locator("#reasons").inner_text()
+
+
+def test_enter_on_a_link_never_decides(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    page = signed_in(browser, url, "olive")
+    open_item(page, url, "bin day")
+    item_url = page.url
+    page.get_by_role("link", name="Back to the queue").focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"{url}/review")
+    assert "Decided" not in page.content()
+    page.goto(item_url)
+    assert page.locator("#decide-form").count() == 1  # still open
+    page.locator("#note").focus()
+    page.keyboard.press("a")
+    assert not page.locator("#action-allow").is_checked()  # typing, not a shortcut
+    assert page.locator("#note").input_value() == "a"
+
+
+def test_keyboard_only_pass_through_the_queue(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    page = signed_in(browser, url, "sam")
+    open_item(page, url, "library shut")
+    first = page.url
+    assert page.evaluate("document.activeElement.id") == "item-heading"
+    page.keyboard.press("r")
+    expect(page.locator("#live")).to_contain_text("Action: remove")
+    page.keyboard.press("Enter")
+    page.wait_for_url(lambda u: u != first and "/review/" in u)
+    assert "Decided 1 item: remove" in page.locator("#flash").inner_text()
+    assert page.locator(".govuk-notification-banner[role=alert]").count() == 1
+    assert page.evaluate("document.activeElement.id") == "item-heading"
+    second = page.url
+    assert page.locator("#next-item").is_visible()
+    page.keyboard.press("n")
+    page.wait_for_url(lambda u: u != second)

@@ -17,6 +17,7 @@ from triage.review.queue import (
     queue_for,
     visible_queues,
 )
+from triage.review.worklist import near_duplicates, next_item
 from triage.storage import reviews
 from triage.storage.reviews import OfficerDecisionRecord, StoredComment
 
@@ -31,6 +32,8 @@ __all__ = [
     "decide",
     "manages",
     "may_decide",
+    "near_duplicates",
+    "next_item",
     "queue_for",
     "redacted",
     "standing_decisions",

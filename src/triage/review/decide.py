@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 from triage.labels import ACTIONS, AUTHOR_ACTIONS, BULK_SCOPES, LABELS
 from triage.policy import Profile
 from triage.review.queue import Actor, ItemNotFound, ReviewError, claim, manages, may_decide
+from triage.review.worklist import near_duplicates
 from triage.storage import repo, reviews
 from triage.storage.reviews import ReviewItem, StoredComment
 
@@ -85,7 +86,9 @@ def redacted(text: str, spans: list[dict[str, Any]]) -> str:
 def _targets(session: Session, item: ReviewItem, bulk: str) -> list[ReviewItem]:
     if bulk == "one":
         return [item]
-    return reviews.open_items_like(session, item=item, same="text" if bulk == "duplicates" else "author")
+    if bulk == "duplicates":
+        return near_duplicates(session, item=item)
+    return reviews.open_items_like(session, item=item, same="author")
 
 
 def _record(session: Session, item: ReviewItem, actor: Actor, decision: OfficerDecision, now: datetime) -> int:

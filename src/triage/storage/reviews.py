@@ -83,6 +83,20 @@ def open_items_like(session: Session, *, item: ReviewItemRow, same: str) -> list
     return list(session.scalars(query.order_by(ReviewItemRow.id)))
 
 
+def open_items_with_comments(
+    session: Session, *, council: str, queue: str, limit: int = 500
+) -> list[tuple[ReviewItemRow, CommentRow]]:
+    """Open items of one council's queue with their comments, oldest first (near-duplicate candidates)."""
+    query = (
+        select(ReviewItemRow, CommentRow)
+        .join(CommentRow, CommentRow.id == ReviewItemRow.comment_id)
+        .where(ReviewItemRow.council == council, ReviewItemRow.status == "open", ReviewItemRow.queue == queue)
+        .order_by(ReviewItemRow.id)
+        .limit(limit)
+    )
+    return [(item, comment) for item, comment in session.execute(query)]
+
+
 def officer_decisions_since(
     session: Session, *, since: datetime | None = None, councils: list[str] | None = None
 ) -> list[tuple[OfficerDecisionRow, CommentRow]]:
