@@ -17,7 +17,7 @@ from serve import errors
 from serve.middleware import LimitsAndMetrics, SecurityHeaders
 from serve.routes import admin, comments, health, people, session
 from serve.state import AppState, load_scorer_or_none
-from serve.ui import guide, pages, review_pages
+from serve.ui import guide, pages, queue_pages, review_pages
 from serve.ui.web import Forbidden, SignInRequired, render
 from triage.config import Settings, get_settings
 from triage.scoring.base import Scorer
@@ -74,6 +74,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
         admin.router,
         pages.router,
         review_pages.router,
+        queue_pages.router,
         guide.router,
     ):
         app.include_router(router)

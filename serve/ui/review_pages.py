@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from serve.deps import RowId, SessionDep, StateDep, reviewer
-from serve.security import Principal, utcnow
+from serve.security import utcnow
 from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
 from triage import review
 from triage.labels import ACTIONS, LABELS, REASON_CODES
 from triage.policy.explain import is_near_miss, reason_words
-from triage.scoring.base import flagged, is_flagged
-from triage.storage import repo, reviews
+from triage.scoring.base import flagged
+from triage.storage import reviews
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,70 +26,6 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 
 FormDep = Annotated[dict[str, str], Depends(form_fields)]
-
-
-class QueueFilters:
-    def __init__(
-        self,
-        action: str | None = None,
-        platform: str | None = None,
-        council: str | None = None,
-        label: str | None = None,
-        order: str = "priority",
-    ) -> None:
-        self.action, self.platform, self.council, self.label, self.order = action, platform, council, label, order
-
-
-FiltersDep = Annotated[QueueFilters, Depends()]
-
-
-@router.get("/review", response_class=HTMLResponse)
-def queue_page(request: Request, session: SessionDep, state: StateDep, filters: FiltersDep) -> HTMLResponse:
-    return _queue(request, session, state, current_user(request, session), "officer", filters)
-
-
-@router.get("/manager", response_class=HTMLResponse)
-def manager_page(request: Request, session: SessionDep, state: StateDep, filters: FiltersDep) -> HTMLResponse:
-    user = current_user(request, session)
-    if not review.manages(user.role):
-        raise Forbidden("the managers' queue is for managers")
-    return _queue(request, session, state, user, "manager", filters)
-
-
-def _queue(
-    request: Request, session: Any, state: Any, user: Principal, queue: str, filters: QueueFilters
-) -> HTMLResponse:
-    councils = [filters.council] if filters.council in user.councils else list(user.councils)
-    order = "uncertainty" if filters.order == "uncertainty" else "priority"
-    rows = repo.review_queue(
-        session,
-        councils=councils,
-        queue=queue,
-        action=filters.action or None,
-        platform=filters.platform or None,
-        order=order,
-        limit=200,
-    )
-    if filters.label in LABELS:
-        label, thresholds = filters.label, state.scorer.thresholds if state.scorer else {}
-        scores = reviews.latest_scores(session, comment_ids=[c.id for _, c, _ in rows])
-        rows = [
-            (item, comment, decision)
-            for item, comment, decision in rows
-            if any(reason.get("label") == label for reason in decision.reasons)
-            or (comment.id in scores and is_flagged(scores[comment.id].scores, label, thresholds))
-        ]
-    return render(
-        request,
-        "queue.html",
-        user,
-        rows=rows,
-        queue=queue,
-        now=utcnow(),
-        labels=LABELS,
-        actions=ACTIONS,
-        filters=vars(filters),
-    )
 
 
 def _segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, str | None]]:

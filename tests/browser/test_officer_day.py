@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import live_server, signed_in
+from tests.browser.conftest import live_server, shot, signed_in
 from triage.labels import LABELS
 from triage.scoring.base import finalise
 from triage.scoring.intent import rule_intent
@@ -134,3 +134,58 @@ def test_keyboard_only_pass_through_the_queue(server: tuple[str, Any], browser: 
     assert page.locator("#next-item").is_visible()
     page.keyboard.press("n")
     page.wait_for_url(lambda u: u != second)
+
+
+def test_respond_queue_with_deadlines_holders_and_masked_text(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    olive = signed_in(browser, url, "olive")
+    olive.goto(f"{url}/respond")
+    olive.locator("tbody tr a", has_text="formal complaint").click()  # olive now holds it
+    page = signed_in(browser, url, "mona")
+    page.goto(f"{url}/respond")
+    table = page.locator("table.queue-table")
+    text = table.inner_text()
+    assert "formal complaint" in text and "Freedom of Information" in text and "Earn £300" not in text
+    assert "of office time" in text or "overdue" in text
+    assert "held by olive until" in table.locator("tr", has_text="formal complaint").inner_text()
+    headers = table.locator("th").all_inner_texts()
+    for column in ("Respond by", "Arrived", "Author and platform", "Why it is here", "Held by"):
+        assert column in headers
+    shot(page, "respond")
+    page.goto(f"{url}/review")
+    listed = page.locator("table.queue-table").inner_text()
+    assert "07700 900123" not in listed and "Ring me on [phone]" in listed  # masked in list views
+
+
+def test_safeguarding_is_due_within_minutes(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    page = signed_in(browser, url, "mona")
+    page.goto(f"{url}/manager")
+    row = page.locator("tr", has_text="elderly neighbour")
+    assert "due in" in row.inner_text() and "min" in row.inner_text()
+    assert "of office time" not in row.inner_text()
+
+
+def test_bulk_bar_previews_and_counts_a_spam_wave(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    page = signed_in(browser, url, "olive")
+    page.goto(f"{url}/review")
+    wave = page.locator("tr", has_text="Earn £300")
+    assert wave.count() == 6
+    free = [row for row in wave.all() if "held by" not in row.inner_text() or "held by olive" in row.inner_text()]
+    for row in free[:3]:
+        row.locator("input.row-select").check()
+    expect(page.locator("#bulk-count")).to_have_text("3 selected")
+    page.get_by_label("Decide the ticked items").select_option("remove")
+    page.locator("#bulk-preview").click()
+    assert page.locator("#bulk-heading").inner_text() == "Remove 3 items?"
+    assert page.locator("#bulk-preview-list li").count() == 3
+    shot(page, "bulk-preview")
+    page.locator("#bulk-confirm").click()
+    page.wait_for_url(f"{url}/review")
+    assert "Decided 3 items: remove" in page.locator("#flash").inner_text()
+    assert page.locator("tr", has_text="Earn £300").count() == 3
+    shot(page, "queue-after-bulk")
+    page.locator("#undo").click()  # the whole bulk action is undone
+    page.goto(f"{url}/review")
+    assert page.locator("tr", has_text="Earn £300").count() == 6

@@ -52,7 +52,7 @@ def test_review_flow(server: tuple[str, str], browser) -> None:  # type: ignore[
     page.goto(f"{url}/review")
 
     # decide another by keyboard alone: r picks remove, Enter decides
-    page.locator("tbody tr a", has_text="jo@example.com").click()
+    page.locator("tbody tr a", has_text="my email is").click()
     page.wait_for_url(f"{url}/review/*")
     item_url = page.url
     page.locator("body").press("r")

@@ -18,8 +18,6 @@ from triage.storage import repo, reviews
 from triage.storage.reviews import ReviewItem, StoredComment
 
 MAX_REASON_CODE, MAX_NOTE = 64, 2000  # the columns' sizes
-UNDO_MINUTES = 5
-MAX_NOTE = 2000
 
 
 @dataclass(frozen=True)
@@ -180,10 +178,40 @@ def decide(
     if item is None:
         raise ItemNotFound(f"no review item {item_id} in your councils")
     _check(decision, actor)
+    return _apply(session, _targets(session, item, decision.bulk), actor, decision, profiles, now)
+
+
+def decide_items(
+    session: Session,
+    *,
+    item_ids: list[int],
+    actor: Actor,
+    decision: OfficerDecision,
+    profiles: Callable[[str], Profile],
+    now: datetime,
+) -> ReviewOutcome:
+    """One decision over the items an officer ticked in a queue: all or nothing, undone as one."""
+    found = [reviews.item_in(session, item_id=i, councils=actor.councils) for i in dict.fromkeys(item_ids)]
+    items = [item for item in found if item is not None]
+    if not items or len(items) != len(found):
+        raise ItemNotFound("choose items from your councils' queues")
+    _check(decision, actor)
+    return _apply(session, items, actor, decision, profiles, now)
+
+
+def _apply(
+    session: Session,
+    targets: list[ReviewItem],
+    actor: Actor,
+    decision: OfficerDecision,
+    profiles: Callable[[str], Profile],
+    now: datetime,
+) -> ReviewOutcome:
+    """Every target decided at the same moment `now`: that moment makes them one action for undo."""
+    item, ids, text = targets[0], [], None
     appeal_months = profiles(item.council).escalation.block_appeal_months
-    ids, text = [], None
     try:
-        for target in _targets(session, item, decision.bulk):
+        for target in targets:
             ids.append(_record(session, target, actor, decision, now))
             comment = reviews.comment_of(session, item=target)
             _author_action(session, comment, decision.author_action, appeal_months, actor, now)
@@ -196,45 +224,3 @@ def decide(
     session.commit()
     labels = {label: int(value) for label, value in decision.labels.items()}
     return ReviewOutcome(tuple(ids), item.id, item.queue, decision.action, labels, decision.reason_code, now, text)
-
-
-def undo(session: Session, *, decision_id: int, actor: Actor, now: datetime) -> ReviewOutcome:
-    """Take back one's own decision within a few minutes: a new event, and the item reopens."""
-    decision = reviews.officer_decision(session, decision_id=decision_id)
-    item = reviews.item_in(session, item_id=decision.review_item_id, councils=actor.councils) if decision else None
-    if decision is None or item is None:
-        raise ItemNotFound("no such decision in your councils")
-    if decision.user_id != actor.user_id:
-        raise ReviewError("you can only undo your own decisions")
-    if decision.action == "undo":
-        raise ReviewError("an undo cannot itself be undone")
-    latest = repo.latest_officer_decision(session, review_item_id=decision.review_item_id)
-    if latest is None or latest.id != decision.id:  # undone already, or someone decided since
-        raise ReviewError("only the latest decision on an item can be undone, and only once")
-    made = decision.created_at if decision.created_at.tzinfo else decision.created_at.replace(tzinfo=now.tzinfo)
-    if now - made > timedelta(minutes=UNDO_MINUTES):
-        raise ReviewError(f"decisions can be undone for {UNDO_MINUTES} minutes only")
-    note = f"undoes decision {decision.id}"
-    row = reviews.add_officer_decision(
-        session,
-        item=item,
-        user_id=actor.user_id,
-        action="undo",
-        labels={},
-        reason_code="undo",
-        note=note,
-        now=now,
-        undoes_id=decision.id,
-    )
-    item.status = "open"
-    repo.audit(
-        session,
-        actor=actor.name,
-        kind="officer_undo",
-        subject=f"comment:{item.comment_id}",
-        council=item.council,
-        detail={"undoes": decision.id},
-        now=now,
-    )
-    session.commit()
-    return ReviewOutcome((row.id,), item.id, item.queue, "undo", {}, "undo", now)

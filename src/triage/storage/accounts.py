@@ -133,3 +133,11 @@ def authenticate(session: Session, *, username: str, password: str) -> UserRow |
     except VerificationError:
         return None
     return row
+
+
+def user_names(session: Session, *, user_ids: set[int]) -> dict[int, str]:
+    """People's user names by id, in one query (claims and history name who did what)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(select(UserRow.id, UserRow.username).where(UserRow.id.in_(user_ids)))
+    return {user_id: username for user_id, username in rows}

@@ -166,7 +166,7 @@ def insert_triaged(session: Session, items: Sequence[Triaged], now: datetime) ->
     review = [
         _review_row(c, d, item, now)
         for c, d, item in zip(comments, decisions, items, strict=True)
-        if item.decision.needs_review
+        if item.decision.needs_review or item.queue == "respond"  # a resident is owed a reply
     ]
     repo.insert_all(session, [*(s for s in scores if s is not None), *review], ids=False)
     return [_result(c, s, d, created=True) for c, s, d in zip(comments, scores, decisions, strict=True)]

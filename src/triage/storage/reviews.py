@@ -83,6 +83,17 @@ def open_items_like(session: Session, *, item: ReviewItemRow, same: str) -> list
     return list(session.scalars(query.order_by(ReviewItemRow.id)))
 
 
+def decisions_made_with(session: Session, *, decision: OfficerDecisionRow) -> list[OfficerDecisionRow]:
+    """The other decisions the same person recorded at the same moment: one bulk action."""
+    query = select(OfficerDecisionRow).where(
+        OfficerDecisionRow.user_id == decision.user_id,
+        OfficerDecisionRow.created_at == decision.created_at,
+        OfficerDecisionRow.action != "undo",
+        OfficerDecisionRow.id != decision.id,
+    )
+    return list(session.scalars(query.order_by(OfficerDecisionRow.id)))
+
+
 def open_items_with_comments(
     session: Session, *, council: str, queue: str, limit: int = 500
 ) -> list[tuple[ReviewItemRow, CommentRow]]:
