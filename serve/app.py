@@ -17,7 +17,7 @@ from serve import errors
 from serve.middleware import LimitsAndMetrics, SecurityHeaders
 from serve.routes import admin, comments, health, people, session
 from serve.state import AppState, load_scorer_or_none
-from serve.ui import guide, pages, queue_pages, review_pages
+from serve.ui import automatic_pages, guide, pages, queue_pages, review_pages
 from serve.ui.web import Forbidden, SignInRequired, render
 from triage.config import Settings, get_settings
 from triage.scoring.base import Scorer
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
         pages.router,
         review_pages.router,
         queue_pages.router,
+        automatic_pages.router,
         guide.router,
     ):
         app.include_router(router)

@@ -189,3 +189,28 @@ def test_bulk_bar_previews_and_counts_a_spam_wave(server: tuple[str, Any], brows
     page.locator("#undo").click()  # the whole bulk action is undone
     page.goto(f"{url}/review")
     assert page.locator("tr", has_text="Earn £300").count() == 6
+
+
+def test_what_the_service_did_alone_can_be_listed_and_reversed(server: tuple[str, Any], browser: Any) -> None:
+    url, app = server
+    page = signed_in(browser, url, "olive")
+    page.goto(f"{url}/automatic")
+    table = page.locator("#automatic-table")
+    assert "lovely new park" in table.inner_text() and "what an idiot" in table.inner_text()
+    page.get_by_label("Action").select_option("remove")
+    page.get_by_role("button", name="Filter").click()
+    assert "lovely new park" not in page.locator("#automatic-table").inner_text()
+    page.get_by_label("Only where the author was warned").check()
+    page.get_by_role("button", name="Filter").click()
+    row = page.locator("#automatic-table tr", has_text="what an idiot")
+    assert "author warned" in row.inner_text()
+    shot(page, "automatic")
+    row.get_by_role("button", name="Put back").click()
+    assert "Reversed" in page.locator("#flash").inner_text()
+    page.goto(f"{url}/automatic?action=remove")
+    assert "Reversed" in page.locator("#automatic-table tr", has_text="what an idiot").inner_text()
+    with app.state.triage.sessions() as session:
+        from triage.storage import repo
+
+        author = repo.author(session, council="swale", platform="facebook", handle="rude")
+        assert author is not None and author.warnings == 0  # the automatic warning is withdrawn

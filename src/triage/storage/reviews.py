@@ -94,6 +94,47 @@ def decisions_made_with(session: Session, *, decision: OfficerDecisionRow) -> li
     return list(session.scalars(query.order_by(OfficerDecisionRow.id)))
 
 
+def automatic_decisions(
+    session: Session, *, councils: list[str], action: str | None = None, limit: int = 300
+) -> list[tuple[DecisionRow, CommentRow, ReviewItemRow | None]]:
+    """What the service decided without a person, newest first, with the review item made when
+    an officer reversed it (None while it stands)."""
+    query = (
+        select(DecisionRow, CommentRow, ReviewItemRow)
+        .join(CommentRow, CommentRow.id == DecisionRow.comment_id)
+        .outerjoin(ReviewItemRow, ReviewItemRow.decision_id == DecisionRow.id)
+        .where(CommentRow.council.in_(councils), DecisionRow.needs_review.is_(False))
+    )
+    if action:
+        query = query.where(DecisionRow.action == action)
+    rows = session.execute(query.order_by(DecisionRow.id.desc()).limit(limit))
+    return [(decision, comment, item) for decision, comment, item in rows]
+
+
+def model_decision(session: Session, *, decision_id: int, councils: list[str] | tuple[str, ...]) -> DecisionRow | None:
+    decision = session.get(DecisionRow, decision_id)
+    comment = session.get(CommentRow, decision.comment_id) if decision else None
+    return decision if comment is not None and comment.council in councils else None
+
+
+def add_decided_item(session: Session, *, decision: DecisionRow, council: str, now: datetime) -> ReviewItemRow:
+    """A review item, already decided, to hang an officer's reversal of an automatic decision on."""
+    row = ReviewItemRow(
+        comment_id=decision.comment_id,
+        decision_id=decision.id,
+        council=council,
+        status="decided",
+        queue="officer",
+        priority=0,
+        uncertainty=0.0,
+        respond_by=None,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
 def open_items_with_comments(
     session: Session, *, council: str, queue: str, limit: int = 500
 ) -> list[tuple[ReviewItemRow, CommentRow]]:
