@@ -14,10 +14,18 @@ from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
 from triage import review
 from triage.labels import ACTIONS, LABELS, REASON_CODES
 from triage.policy.explain import is_near_miss, reason_words
+from triage.review import replies
 from triage.scoring.base import flagged
-from triage.storage import reviews
+from triage.storage import accounts, reviews
 
 router = APIRouter(include_in_schema=False)
+ACTION_WORDS = {
+    "allow": "Left it up",
+    "respond": "Replied",
+    "refer": "Referred to a manager",
+    "remove": "Removed it",
+    "undo": "Undid the decision before",
+}
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -42,8 +50,14 @@ def _item_context(session: Any, state: Any, item: Any) -> dict[str, Any]:
     details = reviews.item_details(session, item=item)
     score, text = details["score"], details["comment"].text or ""
     thresholds = state.scorer.thresholds if state.scorer else {}
-    reasons = details["decision"].reasons
+    reasons, profile = details["decision"].reasons, state.triage.profiles(item.council)
+    intent, flags = score.intent if score else "none", list(details["decision"].flags)
     return details | {
+        "reply": replies.suggest(profile, intent=intent, flags=flags, now=utcnow()),
+        "next_step": replies.next_step(intent, profile),
+        "no_engagement": "no_engagement" in flags,
+        "names": accounts.user_names(session, user_ids={d.user_id for d in details["officer_decisions"]}),
+        "action_words": ACTION_WORDS,
         "segments": _segments(text, score.pii_spans if score else []),
         "reasons": [(reason_words(r), r) for r in reasons if not is_near_miss(r)],
         "near_misses": [(reason_words(r), r) for r in reasons if is_near_miss(r)],
@@ -93,6 +107,7 @@ def officer_decision(form: dict[str, str]) -> review.OfficerDecision:
         bulk=form.get("bulk", "one"),
         author_action=form.get("author_action", "none"),
         redact=form.get("redact") == "1",
+        reply=form.get("reply", ""),
     )
 
 

@@ -56,6 +56,8 @@ SEED = [
     ("rude", "what an idiot"),
     ("grumpy", "you idiot, why is the library shut?"),
     ("happy", "lovely new park"),
+    ("moaner2", "Really poor service from the bin crews this week?"),
+    ("campaigner", "Vote Reform next May, why is the council so useless?"),
 ]
 
 
@@ -214,3 +216,35 @@ def test_what_the_service_did_alone_can_be_listed_and_reversed(server: tuple[str
 
         author = repo.author(session, council="swale", platform="facebook", handle="rude")
         assert author is not None and author.warnings == 0  # the automatic warning is withdrawn
+
+
+def test_reply_from_the_tool(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    page = signed_in(browser, url, "mona")
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.goto(f"{url}/respond")
+    page.locator("tbody tr a", has_text="Freedom of Information").click()
+    assert "statutory 20 working days" in page.locator("#reply").input_value()
+    page.goto(f"{url}/respond")
+    page.locator("tbody tr a", has_text="Vote Reform").click()
+    assert page.locator("#reply").input_value() == ""
+    assert "does not engage with party-political" in page.locator("#reply-hint").inner_text()
+    page.goto(f"{url}/manager")
+    page.locator("tbody tr a", has_text="elderly neighbour").click()
+    assert "duty safeguarding officer" in page.locator("#reply-hint").inner_text()
+    page.goto(f"{url}/respond")
+    page.locator("tbody tr a", has_text="poor service").click()
+    item_url = page.url
+    reply = page.locator("#reply")
+    assert "complaints page on www.swale.gov.uk" in reply.input_value()
+    reply.fill(reply.input_value() + " Sorry again, Mona.")
+    page.locator("#copy-reply").click()
+    expect(page.locator("#copy-status")).to_have_text("Copied.")
+    assert page.evaluate("navigator.clipboard.readText()").endswith("Sorry again, Mona.")
+    shot(page, "item-reply")
+    page.locator("#action-respond").check()
+    page.get_by_role("button", name="Decide").click()
+    page.wait_for_url(lambda u: u != item_url)
+    page.goto(item_url)
+    history = page.locator("#history").inner_text()
+    assert "Sorry again, Mona." in history and "mona" in history and "Replied" in history

@@ -31,6 +31,7 @@ class OfficerDecision:
     bulk: str = "one"  # one | duplicates | author: which open items it applies to
     author_action: str = "none"  # none | warn | block
     redact: bool = False  # remove in part: the PII spans replaced by their type
+    reply: str = ""  # the answer to the resident, stored with the decision
 
 
 @dataclass(frozen=True)
@@ -60,6 +61,8 @@ def _check(decision: OfficerDecision, actor: Actor) -> None:
     if decision.author_action == "block" and not manages(actor.role):
         raise ReviewError("only managers block authors")
     _check_wording(decision.reason_code, decision.note)
+    if len(decision.reply) > MAX_NOTE or "\x00" in decision.reply:
+        raise ReviewError(f"a reply has at most {MAX_NOTE} characters and no NUL characters")
 
 
 def _check_wording(reason_code: str, note: str) -> None:
@@ -105,6 +108,7 @@ def _record(session: Session, item: ReviewItem, actor: Actor, decision: OfficerD
         reason_code=decision.reason_code,
         note=decision.note[:MAX_NOTE],
         now=now,
+        reply=decision.reply.strip() or None,
     )
     item.status, item.claimed_by, item.claimed_until = "decided", None, None
     detail = {"action": decision.action, "labels": labels, "reason_code": decision.reason_code}

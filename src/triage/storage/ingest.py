@@ -104,6 +104,8 @@ def _comment_row(item: Triaged, now: datetime) -> CommentRow:
         post_topic=incoming.post_topic,
         text=incoming.text,
         text_key=item.text_key,
+        permalink=incoming.permalink,
+        post_text=incoming.post_text or None,
         created_at=incoming.created_at,
         received_at=now,
         purged_at=None,

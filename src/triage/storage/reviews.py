@@ -50,6 +50,7 @@ def add_officer_decision(
     note: str,
     now: datetime,
     undoes_id: int | None = None,
+    reply: str | None = None,
 ) -> OfficerDecisionRow:
     row = OfficerDecisionRow(
         review_item_id=item.id,
@@ -61,6 +62,7 @@ def add_officer_decision(
         note=note,
         undoes_id=undoes_id,
         created_at=now,
+        reply=reply,
     )
     session.add(row)
     session.flush()
