@@ -248,3 +248,22 @@ def test_reply_from_the_tool(server: tuple[str, Any], browser: Any) -> None:
     page.goto(item_url)
     history = page.locator("#history").inner_text()
     assert "Sorry again, Mona." in history and "mona" in history and "Replied" in history
+
+
+def test_audit_log_in_words_with_names_links_and_filters(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    page = signed_in(browser, url, "sam")
+    page.goto(f"{url}/audit")
+    table = page.locator("#audit-table").inner_text()
+    assert "user:" not in table and "comment:" not in table and "{" not in table
+    assert "sam" in table and "Removed it" in table
+    page.get_by_label("Officer").select_option(label="sam")
+    page.get_by_label("What").select_option(label="Decided an item")
+    page.get_by_role("button", name="Filter").click()
+    rows = page.locator("#audit-table tbody tr")
+    assert rows.count() >= 1
+    assert all(row.locator("td").nth(1).inner_text() == "sam" for row in rows.all())
+    page.locator("#audit-table a", has_text="Open").first.click()
+    page.wait_for_url(f"{url}/review/*")
+    assert "sam" in page.locator("#history").inner_text()
+    shot(page, "audit")

@@ -79,7 +79,7 @@ def test_review_flow(server: tuple[str, str], browser) -> None:  # type: ignore[
 
     # the decisions are in the audit log, and in the author's history on the item page
     page.goto(f"{url}/audit")
-    assert "officer decision" in page.content()
+    assert "Removed it" in page.content()
     shot(page, "audit")
     page.goto(f"{url}/dashboard")
     shot(page, "dashboard")

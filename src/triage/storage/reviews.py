@@ -209,10 +209,37 @@ def actions_taken(session: Session, *, councils: list[str]) -> dict[str, int]:
     return {action: count for action, count in rows}
 
 
-def audit_events(session: Session, *, councils: list[str] | tuple[str, ...], actor: str, limit: int = 300) -> list[Any]:
-    """The newest audit events of these councils or by this actor."""
+def audit_events(
+    session: Session,
+    *,
+    councils: list[str] | tuple[str, ...],
+    actor: str,
+    limit: int = 300,
+    by: str | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Any]:
+    """The newest audit events of these councils or by this actor; `by`, `kind` and the dates filter."""
     query = select(AuditEventRow).where((AuditEventRow.council.in_(councils)) | (AuditEventRow.actor == actor))
+    for column, value in ((AuditEventRow.actor, by), (AuditEventRow.kind, kind)):
+        if value:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditEventRow.at >= since)
+    if until is not None:
+        query = query.where(AuditEventRow.at < until)
     return list(session.scalars(query.order_by(AuditEventRow.id.desc()).limit(limit)))
+
+
+def items_of_comments(session: Session, *, comment_ids: set[int]) -> dict[int, int]:
+    """The latest review item of each comment, in one query (links from the audit log)."""
+    rows = session.execute(
+        select(ReviewItemRow.comment_id, ReviewItemRow.id)
+        .where(ReviewItemRow.comment_id.in_(comment_ids))
+        .order_by(ReviewItemRow.id)
+    )
+    return {comment_id: item_id for comment_id, item_id in rows}
 
 
 def item_details(session: Session, *, item: ReviewItemRow) -> dict[str, Any]:
