@@ -28,8 +28,10 @@ class QueueFilters:
         council: str | None = None,
         label: str | None = None,
         order: str = "priority",
+        overdue: str = "",
     ) -> None:
         self.action, self.platform, self.council, self.label, self.order = action, platform, council, label, order
+        self.overdue = overdue == "1"
 
 
 FiltersDep = Annotated[QueueFilters, Depends()]
@@ -82,6 +84,8 @@ def _queue(
             or (comment.id in scores and is_flagged(scores[comment.id].scores, label, thresholds))
         ]
     rows = queue_rows(session, found, state.triage.profiles, utcnow())
+    if filters.overdue:
+        rows = [row for row in rows if row.overdue]
     if order == "priority":  # an overdue item comes first whatever its priority
         rows.sort(key=lambda row: not row.overdue)
     return render(

@@ -61,9 +61,20 @@ SEED = [
 ]
 
 
+LINKED = {
+    "platform": "facebook",
+    "external_id": "linked1",
+    "author_handle": "neighbour",
+    "post_id": "p9",
+    "text": "Why have my bins changed to a Tuesday?",
+    "permalink": "https://www.facebook.com/swalebc/posts/9?comment_id=42",
+    "post_text": "From next week your bin collection day may change: check the new calendar.",
+}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Any]]:
-    with live_server(tmp_path_factory.mktemp("day") / "day.db", TunedScorer(), SEED) as running:
+    with live_server(tmp_path_factory.mktemp("day") / "day.db", TunedScorer(), SEED, [LINKED]) as running:
         yield running
 
 
@@ -267,3 +278,35 @@ def test_audit_log_in_words_with_names_links_and_filters(server: tuple[str, Any]
     page.wait_for_url(f"{url}/review/*")
     assert "sam" in page.locator("#history").inner_text()
     shot(page, "audit")
+
+
+def test_context_and_small_screens(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    page = signed_in(browser, url, "mona", width=375)
+    page.goto(f"{url}/respond")
+    page.locator("tbody tr a", has_text="bins changed").click()
+    assert page.locator("#permalink").get_attribute("href") == LINKED["permalink"]
+    assert "new calendar" in page.locator("#post-text").inner_text()
+    shot(page, "item-small-screen")
+    for path in ("/review", "/respond", "/manager", "/automatic", "/audit", "/dashboard"):
+        page.goto(f"{url}{path}")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 375, f"{path} is {width} px wide at 375"
+    menu = page.get_by_role("button", name="Menu")
+    assert menu.is_visible() and not page.get_by_role("link", name="Audit log").is_visible()
+    menu.click()
+    assert page.get_by_role("link", name="Audit log").is_visible()
+    shot(page, "dashboard-small-screen")
+
+
+def test_dashboard_figures_lead_to_the_items(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    page = signed_in(browser, url, "olive")
+    page.goto(f"{url}/dashboard")
+    shot(page, "dashboard")
+    page.locator("#figures a", has_text="Remove:").first.click()
+    page.wait_for_url(f"{url}/automatic?action=remove")
+    assert page.locator("#automatic-table tbody tr").count() >= 1
+    page.goto(f"{url}/dashboard")
+    page.locator("#figures a", has_text="Replies owed").click()
+    page.wait_for_url(f"{url}/respond")

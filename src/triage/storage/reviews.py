@@ -198,14 +198,16 @@ def overdue(session: Session, *, councils: list[str], now: datetime) -> int:
     )
 
 
-def actions_taken(session: Session, *, councils: list[str]) -> dict[str, int]:
-    """The model's decisions per action."""
-    rows = session.execute(
+def actions_taken(session: Session, *, councils: list[str], automatic_only: bool = False) -> dict[str, int]:
+    """The model's decisions per action (only those no person had to look at, with `automatic_only`)."""
+    query = (
         select(DecisionRow.action, func.count())
         .join(CommentRow, CommentRow.id == DecisionRow.comment_id)
         .where(CommentRow.council.in_(councils))
-        .group_by(DecisionRow.action)
     )
+    if automatic_only:
+        query = query.where(DecisionRow.needs_review.is_(False))
+    rows = session.execute(query.group_by(DecisionRow.action))
     return {action: count for action, count in rows}
 
 
