@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import live_server, shot, signed_in
+from tests.browser.conftest import axe_violations, live_server, shot, signed_in
 from triage.labels import LABELS
 from triage.scoring.base import finalise
 from triage.scoring.intent import rule_intent
@@ -96,7 +96,9 @@ def test_labels_mean_what_they_say(server: tuple[str, Any], browser: Any) -> Non
     assert "Abuse 94% (this council removes at 80%)" in page.locator("#reasons").inner_text()
     guide = page.get_by_role("link", name="the labelling guide")
     assert guide.get_attribute("href") == "/guide"
+    shot(page, "item-labels")
     page.goto(f"{url}/guide")
+    shot(page, "guide")
     assert page.get_by_role("heading", name="Labelling guide", exact=False).first.is_visible()
     assert page.locator("main ul.govuk-list").count() > 0
 
@@ -110,6 +112,7 @@ def test_spam_advert_ticks_spam_only_and_near_misses_are_apart(server: tuple[str
     assert "26%" in page.locator("#label-political-hint").inner_text()
     assert page.locator("#proposed").inner_text() == "Proposed: Remove"
     assert "Abuse 55%" in page.locator("#near-misses").inner_text()
+    shot(page, "item-spam")
     assert "Abuse" not in page.locator("#reasons").inner_text()
 
 
@@ -143,6 +146,7 @@ def test_keyboard_only_pass_through_the_queue(server: tuple[str, Any], browser: 
     assert "Decided 1 item: remove" in page.locator("#flash").inner_text()
     assert page.locator(".govuk-notification-banner[role=alert]").count() == 1
     assert page.evaluate("document.activeElement.id") == "item-heading"
+    shot(page, "item-after-decision")
     second = page.url
     assert page.locator("#next-item").is_visible()
     page.keyboard.press("n")
@@ -274,10 +278,10 @@ def test_audit_log_in_words_with_names_links_and_filters(server: tuple[str, Any]
     rows = page.locator("#audit-table tbody tr")
     assert rows.count() >= 1
     assert all(row.locator("td").nth(1).inner_text() == "sam" for row in rows.all())
+    shot(page, "audit-filtered")
     page.locator("#audit-table a", has_text="Open").first.click()
     page.wait_for_url(f"{url}/review/*")
     assert "sam" in page.locator("#history").inner_text()
-    shot(page, "audit")
 
 
 def test_context_and_small_screens(server: tuple[str, Any], browser: Any) -> None:
@@ -303,10 +307,40 @@ def test_dashboard_figures_lead_to_the_items(server: tuple[str, Any], browser: A
     url, _ = server
     page = signed_in(browser, url, "olive")
     page.goto(f"{url}/dashboard")
-    shot(page, "dashboard")
+    shot(page, "dashboard-links")
     page.locator("#figures a", has_text="Remove:").first.click()
     page.wait_for_url(f"{url}/automatic?action=remove")
     assert page.locator("#automatic-table tbody tr").count() >= 1
     page.goto(f"{url}/dashboard")
     page.locator("#figures a", has_text="Replies owed").click()
     page.wait_for_url(f"{url}/respond")
+
+
+def test_no_serious_or_critical_accessibility_violations_on_any_page(server: tuple[str, Any], browser: Any) -> None:
+    url, _ = server
+    anonymous = browser.new_page()
+    anonymous.goto(f"{url}/login")
+    found = {"/login": axe_violations(anonymous)}
+    page = signed_in(browser, url, "mona")
+    for path in ("/review", "/respond", "/manager", "/automatic", "/audit", "/dashboard", "/guide"):
+        page.goto(f"{url}{path}")
+        found[path] = axe_violations(page)
+    page.goto(f"{url}/manager")
+    page.locator("tbody tr a").first.click()
+    page.wait_for_url(f"{url}/review/*")
+    found["item"] = axe_violations(page)
+    page.goto(f"{url}/review")
+    page.locator("input.row-select").first.check()
+    page.locator("#bulk-preview").click()
+    found["bulk preview"] = axe_violations(page)
+    officer = signed_in(browser, url, "sam")
+    officer.goto(f"{url}/manager")  # refused: the error page
+    found["error"] = axe_violations(officer)
+    assert {path: v for path, v in found.items() if v} == {}
+
+
+def test_the_accessibility_check_sees_violations(browser: Any) -> None:
+    page = browser.new_page()
+    page.set_content('<html><body><img src="x.png"><button></button></body></html>')
+    found = " ".join(axe_violations(page))
+    assert "image-alt" in found and "button-name" in found
