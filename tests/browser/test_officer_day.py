@@ -25,6 +25,7 @@ class TunedScorer:
     thresholds: ClassVar[dict[str, float]] = dict.fromkeys(LABELS, 0.5)
     keywords: ClassVar[dict[str, dict[str, float]]] = {
         "earn £300": {"spam": 0.97, "political": 0.26, "abuse": 0.55},
+        "cheap loans": {"spam": 0.96},
         "idiot": {"abuse": 0.94},
         "kill": {"threat": 0.9},
         "lovely": {},
