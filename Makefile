@@ -20,7 +20,8 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# GOV.UK Frontend from its npm package (version locked in serve/assets/package-lock.json).
+# GOV.UK Frontend from its npm package (version locked in serve/assets/package-lock.json); `npm ci` also
+# installs axe-core, which the browser tests load from serve/assets/node_modules (never served).
 $(ASSETS): serve/assets/package-lock.json
 	cd serve/assets && npm ci --no-audit --no-fund --loglevel=error
 	mkdir -p serve/static/govuk

@@ -18,7 +18,7 @@ from serve.connector_worker import EmbeddedWorker
 from serve.middleware import LimitsAndMetrics, SecurityHeaders
 from serve.routes import admin, comments, health, people, platforms, session
 from serve.state import AppState, load_scorer_or_none
-from serve.ui import pages, review_pages
+from serve.ui import automatic_pages, guide, pages, queue_pages, review_pages
 from serve.ui.web import Forbidden, SignInRequired, render
 from triage.config import Settings, get_settings
 from triage.scoring.base import Scorer
@@ -66,7 +66,7 @@ def lifespan_for(
 
 def add_pages(app: FastAPI) -> None:
     """The officers' pages: anonymous visitors go to the sign-in page, the wrong role gets a 403 page."""
-    for router in (pages.router, review_pages.router):
+    for router in (pages.router, review_pages.router, queue_pages.router, automatic_pages.router, guide.router):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 

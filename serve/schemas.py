@@ -63,6 +63,10 @@ class CommentCreate(BaseModel):
     post_topic: Plain = Field(default="", max_length=500)
     text: Visible = Field(min_length=1, max_length=MAX_TEXT)
     created_at: Moment | None = Field(default=None, description="with a time zone, e.g. 2026-01-01T10:00:00Z")
+    permalink: Plain | None = Field(
+        default=None, max_length=1000, pattern=r"^https://\S+$", description="the comment on the platform (https)"
+    )
+    post_text: Plain = Field(default="", max_length=MAX_TEXT, description="the text of the post it is on")
     council: Plain | None = Field(
         default=None, max_length=64, description="needed when the key serves several councils"
     )
@@ -167,6 +171,7 @@ class OfficerDecisionCreate(BaseModel):
     )
     author_action: Literal["none", "warn", "block"] = Field(default="none", description="block: managers only")
     redact: bool = Field(default=False, description="remove in part: personal information replaced by its type")
+    reply: Plain = Field(default="", max_length=2000, description="the answer to the resident, stored with it")
 
 
 class OfficerDecisionPublic(BaseModel):

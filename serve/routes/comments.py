@@ -36,6 +36,8 @@ def incoming(body: CommentCreate, principal: Principal) -> IncomingComment:
         post_topic=body.post_topic,
         text=body.text,
         created_at=body.created_at,
+        permalink=body.permalink,
+        post_text=body.post_text,
     )
 
 

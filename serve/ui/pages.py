@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from serve.deps import SessionDep, StateDep
 from serve.security import client_address, end_cookie_session, start_session, utcnow
 from serve.ui.web import check_csrf, current_user, redirect, render
 from triage import dashboard, signin
-from triage.storage import reviews
+from triage.review import audit_log
 
 router = APIRouter(include_in_schema=False)
 
@@ -56,11 +57,34 @@ def logout(request: Request, session: SessionDep, csrf: Annotated[str, Form()] =
     return redirect("/login")
 
 
+def _day(value: str) -> date | None:
+    """A date filter: empty for none; anything but YYYY-MM-DD is a 422."""
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise HTTPException(422, "dates are written YYYY-MM-DD") from None
+
+
 @router.get("/audit", response_class=HTMLResponse)
-def audit_page(request: Request, session: SessionDep) -> HTMLResponse:
+def audit_page(
+    request: Request,
+    session: SessionDep,
+    by: str = "",
+    kind: str = "",
+    date_from: Annotated[str, Query(alias="from", max_length=10)] = "",
+    date_to: Annotated[str, Query(alias="to", max_length=10)] = "",
+) -> HTMLResponse:
     user = current_user(request, session)
-    events = reviews.audit_events(session, councils=user.councils, actor=user.actor)
-    return render(request, "audit.html", user, events=events)
+    start, end = _day(date_from), _day(date_to)
+    councils = list(user.councils)
+    since = datetime.combine(start, time(0), UTC) if start else None
+    until = datetime.combine(end, time(0), UTC) + timedelta(days=1) if end else None
+    rows = audit_log.entries(session, councils=councils, actor=user.actor, by=by, kind=kind, since=since, until=until)
+    filters = {"by": by, "kind": kind, "from": start or "", "to": end or ""}
+    officers, kinds = audit_log.officers(session, councils=councils), audit_log.KINDS
+    return render(request, "audit.html", user, entries=rows, filters=filters, officers=officers, kinds=kinds)
 
 
 @router.get("/dashboard", response_class=HTMLResponse)

@@ -9,14 +9,23 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
 from serve.deps import RowId, SessionDep, StateDep, reviewer
-from serve.security import Principal, utcnow
+from serve.security import utcnow
 from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
 from triage import review
 from triage.labels import ACTIONS, LABELS, REASON_CODES
-from triage.scoring.base import flagged, is_flagged
-from triage.storage import repo, reviews
+from triage.policy.explain import is_near_miss, reason_words
+from triage.review import replies
+from triage.scoring.base import flagged
+from triage.storage import accounts, reviews
 
 router = APIRouter(include_in_schema=False)
+ACTION_WORDS = {
+    "allow": "Left it up",
+    "respond": "Replied",
+    "refer": "Referred to a manager",
+    "remove": "Removed it",
+    "undo": "Undid the decision before",
+}
 
 
 async def form_fields(request: Request) -> dict[str, str]:
@@ -25,70 +34,6 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 
 FormDep = Annotated[dict[str, str], Depends(form_fields)]
-
-
-class QueueFilters:
-    def __init__(
-        self,
-        action: str | None = None,
-        platform: str | None = None,
-        council: str | None = None,
-        label: str | None = None,
-        order: str = "priority",
-    ) -> None:
-        self.action, self.platform, self.council, self.label, self.order = action, platform, council, label, order
-
-
-FiltersDep = Annotated[QueueFilters, Depends()]
-
-
-@router.get("/review", response_class=HTMLResponse)
-def queue_page(request: Request, session: SessionDep, state: StateDep, filters: FiltersDep) -> HTMLResponse:
-    return _queue(request, session, state, current_user(request, session), "officer", filters)
-
-
-@router.get("/manager", response_class=HTMLResponse)
-def manager_page(request: Request, session: SessionDep, state: StateDep, filters: FiltersDep) -> HTMLResponse:
-    user = current_user(request, session)
-    if not review.manages(user.role):
-        raise Forbidden("the managers' queue is for managers")
-    return _queue(request, session, state, user, "manager", filters)
-
-
-def _queue(
-    request: Request, session: Any, state: Any, user: Principal, queue: str, filters: QueueFilters
-) -> HTMLResponse:
-    councils = [filters.council] if filters.council in user.councils else list(user.councils)
-    order = "uncertainty" if filters.order == "uncertainty" else "priority"
-    rows = repo.review_queue(
-        session,
-        councils=councils,
-        queue=queue,
-        action=filters.action or None,
-        platform=filters.platform or None,
-        order=order,
-        limit=200,
-    )
-    if filters.label in LABELS:
-        label, thresholds = filters.label, state.scorer.thresholds if state.scorer else {}
-        scores = reviews.latest_scores(session, comment_ids=[c.id for _, c, _ in rows])
-        rows = [
-            (item, comment, decision)
-            for item, comment, decision in rows
-            if any(reason.get("label") == label for reason in decision.reasons)
-            or (comment.id in scores and is_flagged(scores[comment.id].scores, label, thresholds))
-        ]
-    return render(
-        request,
-        "queue.html",
-        user,
-        rows=rows,
-        queue=queue,
-        now=utcnow(),
-        labels=LABELS,
-        actions=ACTIONS,
-        filters=vars(filters),
-    )
 
 
 def _segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
@@ -105,8 +50,17 @@ def _item_context(session: Any, state: Any, item: Any) -> dict[str, Any]:
     details = reviews.item_details(session, item=item)
     score, text = details["score"], details["comment"].text or ""
     thresholds = state.scorer.thresholds if state.scorer else {}
+    reasons, profile = details["decision"].reasons, state.triage.profiles(item.council)
+    intent, flags = score.intent if score else "none", list(details["decision"].flags)
     return details | {
+        "reply": replies.suggest(profile, intent=intent, flags=flags, now=utcnow()),
+        "next_step": replies.next_step(intent, profile),
+        "no_engagement": "no_engagement" in flags,
+        "names": accounts.user_names(session, user_ids={d.user_id for d in details["officer_decisions"]}),
+        "action_words": ACTION_WORDS,
         "segments": _segments(text, score.pii_spans if score else []),
+        "reasons": [(reason_words(r), r) for r in reasons if not is_near_miss(r)],
+        "near_misses": [(reason_words(r), r) for r in reasons if is_near_miss(r)],
         "thresholds": thresholds,
         "flagged": flagged(score.scores, thresholds) if score else [],
         "labels": LABELS,
@@ -130,12 +84,16 @@ def item_page(item_id: RowId, request: Request, session: SessionDep, state: Stat
         except review.ReviewError as error:
             claim_error, can_decide = str(error), False
     context = _item_context(session, state, item)
+    councils, now = list(user.councils), utcnow()
+    following = review.next_item(session, councils=councils, queue=item.queue, user_id=user.id, now=now, skip=item.id)
     return render(
         request,
         "item.html",
         user,
         can_decide=can_decide,
         claim_error=claim_error,
+        next_id=following,
+        wave=len(review.near_duplicates(session, item=item)) if item.status == "open" else 0,
         **context,
     )
 
@@ -149,6 +107,7 @@ def officer_decision(form: dict[str, str]) -> review.OfficerDecision:
         bulk=form.get("bulk", "one"),
         author_action=form.get("author_action", "none"),
         redact=form.get("redact") == "1",
+        reply=form.get("reply", ""),
     )
 
 
@@ -173,7 +132,12 @@ def decide_page(item_id: RowId, request: Request, session: SessionDep, state: St
         return redirect(f"/review/{item_id}", flash=str(error), request=request)
     count = len(outcome.decision_ids)
     done = f"Decided {count} item{'s' if count != 1 else ''}: {outcome.action}"
-    return redirect("/manager" if outcome.queue == "manager" else "/review", flash=done, request=request)
+    request.session["undo"] = outcome.decision_ids[0]
+    following = review.next_item(
+        session, councils=list(user.councils), queue=outcome.queue, user_id=user.id, now=utcnow()
+    )
+    queue_page = "/manager" if outcome.queue == "manager" else "/review"
+    return redirect(f"/review/{following}" if following else queue_page, flash=done, request=request)
 
 
 @router.post("/decisions/{decision_id}/undo", response_model=None)

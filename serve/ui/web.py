@@ -51,8 +51,10 @@ def render(request: Request, template: str, user: Principal | None, status: int 
         "request": request,
         "user": user,
         "csrf": csrf_token(request),
-        "flash": request.session.pop("flash", None),
+        "flash": request.session.get("flash"),
+        "undo_id": request.session.pop("undo", None) if request.session.get("flash") else None,
     }
+    request.session.pop("flash", None)
     return TEMPLATES.TemplateResponse(request, template, context, status_code=status)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,7 @@ def figures(session: Session, *, councils: list[str], thresholds: Mapping[str, f
     return {
         "depth": reviews.open_depth(session, councils=councils),
         "overdue": reviews.overdue(session, councils=councils, now=now),
-        "by_action": reviews.actions_taken(session, councils=councils),
+        "by_action": reviews.actions_taken(session, councils=councils, automatic_only=True),
+        "officer_actions": dict(Counter(d.action for d, _ in standing_decisions(session, councils=councils))),
         "agreement": agreement(session, councils=councils, thresholds=thresholds),
     }

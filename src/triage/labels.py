@@ -41,6 +41,20 @@ INTENTS: Final[tuple[str, ...]] = (
     "none",
 )
 
+# Intents that owe the resident a reply: the respond queue lists them, earliest deadline first.
+RESPOND_INTENTS: Final[tuple[str, ...]] = ("question", "service_request", "complaint", "foi_or_sar", "press")
+
+# Why a human sees an item, in words for the queues.
+REVIEW_CAUSE_WORDS: Final[dict[str, str]] = {
+    "low_confidence": "the model is unsure",
+    "profile_requires_human": "the council's policy needs a person",
+    "model_unavailable": "the model could not score it",
+    "rule_conflict": "rules disagree",
+    "priority_intent": "safeguarding or emergency",
+    "language_unreadable": "not in English",
+    "language_unsure": "language unclear",
+}
+
 PII_TYPES: Final[tuple[str, ...]] = (
     "phone",
     "email",

@@ -58,6 +58,8 @@ class IncomingComment:
     post_topic: str
     text: str
     created_at: datetime | None
+    permalink: str | None = None  # the comment on the platform, where the integration sends it
+    post_text: str = ""  # the text of the post the comment is on, where the integration sends it
 
 
 @dataclass(frozen=True)

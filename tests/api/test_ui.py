@@ -63,8 +63,11 @@ def test_officer_works_through_the_queue(api: Api) -> None:
     )
     assert response.status_code == 303
     audit = api.client.get("/audit").text
-    assert "officer decision" in audit and "author warn" in audit
+    assert (
+        "Removed it (personal information); labels: personal info" in audit and "Warned an author (warning 1)" in audit
+    )
     assert "personal info" in api.client.get("/dashboard").text
+    assert api.client.get("/audit?from=yesterday").status_code == 422  # a typed 4xx, never a 500
 
 
 def test_officer_is_refused_the_managers_page(api: Api) -> None:

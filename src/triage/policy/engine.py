@@ -101,20 +101,31 @@ def _escalation_flags(harmful: bool, context: Context, profile: Profile) -> tupl
     return ["warn_author"], [Reason("escalation.warn", rule.clause, "allow", note=note)], False
 
 
-def _respond_by(scores: ScoredText, context: Context, profile: Profile, action: str) -> datetime | None:
+def _respond_by(
+    scores: ScoredText, context: Context, profile: Profile, action: str, human: bool = False
+) -> datetime | None:
+    """A reply's deadline (an answer is due), or the review deadline when a person must look."""
     rule = profile.deadlines.get(scores.intent) or (
         profile.deadlines.get(RESPONSE_INTENTS_DEFAULT) if action == "respond" else None
     )
-    if rule is None or action == "remove":
+    if human:
+        rule = rule or profile.review.deadline
+    elif rule is None or action == "remove":
         return None
     due = deadline(profile, local_time(context.now), rule.amount, rule.unit)
     return due.replace(tzinfo=LONDON)
+
+
+def _review_due(context: Context, profile: Profile) -> datetime:
+    rule = profile.review.deadline
+    return deadline(profile, local_time(context.now), rule.amount, rule.unit).replace(tzinfo=LONDON)
 
 
 def model_unavailable(comment: Comment, context: Context, profile: Profile, detail: str = "") -> Decision:
     """Fail safe: never an automatic removal, never a silent allow (DESIGN.md s3)."""
     reason = Reason("model_unavailable", "DESIGN.md s3: fail safe when the model cannot score", "refer", note=detail)
     return Decision(
+        respond_by=_review_due(context, profile),
         action="refer",
         reasons=(reason,),
         needs_review=True,
@@ -134,9 +145,10 @@ def language_guard(decision: Decision, context: Context, profile: Profile) -> De
         note = f"written in {context.language}; the model reads English only"
         reason = Reason("language.unreadable", LANGUAGE_CLAUSE, "respond", note=note)
         action = "refer" if decision.action in ("remove", "refer") else "respond"
-        due = decision.respond_by or _respond_by(
+        english = _respond_by(
             ScoredText(scores=dict.fromkeys(LABELS, 0.0), intent=RESPONSE_INTENTS_DEFAULT), context, profile, "respond"
         )
+        due = min((d for d in (decision.respond_by, english) if d is not None), default=None)
         return replace(
             decision,
             action=action,
@@ -150,6 +162,7 @@ def language_guard(decision: Decision, context: Context, profile: Profile) -> De
         return replace(
             decision,
             needs_review=True,
+            respond_by=decision.respond_by or _review_due(context, profile),
             reasons=(*decision.reasons, reason),
             review_causes=(*decision.review_causes, "language_unsure"),
         )
@@ -202,7 +215,7 @@ def _decide(scores: ScoredText, context: Context, profile: Profile) -> Decision:
         needs_review=bool(causes),
         review_causes=tuple(dict.fromkeys(causes)),
         priority=priority,
-        respond_by=_respond_by(scores, context, profile, action),
+        respond_by=_respond_by(scores, context, profile, action, human=bool(causes)),
         intent=scores.intent,
         policy_version=f"{profile.id}@{profile.version}",
     )

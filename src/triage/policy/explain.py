@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from triage.labels import LABELS
 from triage.policy.profile import Profile, Rule
 
@@ -79,3 +81,35 @@ def markdown(profiles: list[Profile]) -> str:
         out += [f"| {a} | {b} | {c} | {d} | {e} |" for a, b, c, d, e in rule_rows(profile)]
         out.append("")
     return "\n".join(out)
+
+
+VERBS = {"remove": "removes", "refer": "refers to a manager", "respond": "answers", "allow": "leaves it up"}
+RULE_WORDS = {
+    "author.blocked": "The author is blocked",
+    "duplicates": "Repeated message",
+    "escalation.warn": "Warn the author",
+    "escalation.block": "Block the author",
+    "model_unavailable": "The model could not score this comment",
+    "language.unreadable": "Written in a language the model cannot read",
+    "language.unsure": "The model may misread the language",
+    "political.pre_election": "Party-political in the pre-election period",
+}
+
+
+def is_near_miss(reason: dict[str, Any]) -> bool:
+    """A label's score within the review band below its threshold: a cause to look, not a reason."""
+    return reason.get("label") is not None and float(reason.get("score") or 0) < float(reason.get("threshold") or 0)
+
+
+def reason_words(reason: dict[str, Any]) -> str:
+    """A stored reason in words: "Abuse 94% (this council removes at 80%)", without its clause."""
+    label, rule = reason.get("label"), str(reason.get("rule", ""))
+    if label:
+        name = RULE_WORDS.get(rule, label.replace("_", " ").capitalize())
+        verb = VERBS.get(str(reason.get("action")), str(reason.get("action")))
+        return f"{name} {float(reason['score']):.0%} (this council {verb} at {float(reason['threshold']):.0%})"
+    if rule.startswith("intent."):
+        words = f"Intent: {rule.removeprefix('intent.').replace('_', ' ')}"
+    else:
+        words = RULE_WORDS.get(rule, rule.replace(".", ": ").replace("_", " ").capitalize())
+    return f"{words} ({reason['note']})" if reason.get("note") else words

@@ -64,7 +64,20 @@ def add_working_days(profile: Profile, start: datetime, days: int) -> datetime:
     return min(max(datetime.combine(day, moment.time()), window[0]), window[1])
 
 
+def working_minutes_between(profile: Profile, start: datetime, end: datetime) -> float:
+    """Minutes of monitored time from `start` to `end` (0 when `end` is not later)."""
+    total, moment = 0.0, next_working_moment(profile, start)
+    while moment < end:
+        window = _window(profile, moment.date())
+        assert window is not None
+        total += (min(window[1], end) - moment).total_seconds() / 60
+        moment = next_working_moment(profile, window[1])
+    return total
+
+
 def deadline(profile: Profile, start: datetime, amount: float, unit: str) -> datetime:
+    if unit == "minutes":
+        return start + timedelta(minutes=amount)
     if unit == "working_minutes":
         return add_working_minutes(profile, start, amount)
     if unit == "working_hours":

@@ -49,14 +49,24 @@ class CategoryRule(Rule):
 
 class Deadline(_Strict):
     amount: float = Field(gt=0)
-    unit: Literal["working_minutes", "working_hours", "working_days"]
+    # "minutes" are clock minutes: safeguarding and emergencies are not held until the office opens.
+    unit: Literal["minutes", "working_minutes", "working_hours", "working_days"]
     clause: str
+
+
+REVIEW_DEADLINE = Deadline(
+    amount=4,
+    unit="working_hours",
+    clause="Service standard: an item waiting for a person is seen within half a working day",
+)
 
 
 class Review(_Strict):
     band: float = Field(ge=0.0, le=0.5, description="scores this far below a threshold go to review")
     automatic_actions: list[str]
     clause: str
+    # Every item a person must look at has a deadline: its intent's, else this one.
+    deadline: Deadline = REVIEW_DEADLINE
 
     @field_validator("automatic_actions")
     @classmethod

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from triage.review.decide import UNDO_MINUTES, OfficerDecision, ReviewOutcome, decide, redacted, undo
+from triage.review.decide import OfficerDecision, ReviewOutcome, decide, decide_items, redacted
 from triage.review.queue import (
     Actor,
     ItemNotFound,
@@ -17,6 +17,8 @@ from triage.review.queue import (
     queue_for,
     visible_queues,
 )
+from triage.review.undo import UNDO_MINUTES, undo
+from triage.review.worklist import near_duplicates, next_item
 from triage.storage import reviews
 from triage.storage.reviews import OfficerDecisionRecord, StoredComment
 
@@ -29,8 +31,11 @@ __all__ = [
     "ReviewOutcome",
     "claim",
     "decide",
+    "decide_items",
     "manages",
     "may_decide",
+    "near_duplicates",
+    "next_item",
     "queue_for",
     "redacted",
     "standing_decisions",

@@ -14,12 +14,11 @@ from triage.connectors import outbox
 from triage.labels import ACTIONS, AUTHOR_ACTIONS, BULK_SCOPES, LABELS
 from triage.policy import Profile
 from triage.review.queue import Actor, ItemNotFound, ReviewError, claim, manages, may_decide
+from triage.review.worklist import near_duplicates
 from triage.storage import repo, reviews
-from triage.storage.reviews import OfficerDecisionRecord, ReviewItem, StoredComment
+from triage.storage.reviews import ReviewItem, StoredComment
 
 MAX_REASON_CODE, MAX_NOTE = 64, 2000  # the columns' sizes
-UNDO_MINUTES = 5
-MAX_NOTE = 2000
 
 
 @dataclass(frozen=True)
@@ -33,6 +32,7 @@ class OfficerDecision:
     bulk: str = "one"  # one | duplicates | author: which open items it applies to
     author_action: str = "none"  # none | warn | block
     redact: bool = False  # remove in part: the PII spans replaced by their type
+    reply: str = ""  # the answer to the resident, stored with the decision
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,8 @@ def _check(decision: OfficerDecision, actor: Actor) -> None:
     if decision.author_action == "block" and not manages(actor.role):
         raise ReviewError("only managers block authors")
     _check_wording(decision.reason_code, decision.note)
+    if len(decision.reply) > MAX_NOTE or "\x00" in decision.reply:
+        raise ReviewError(f"a reply has at most {MAX_NOTE} characters and no NUL characters")
 
 
 def _check_wording(reason_code: str, note: str) -> None:
@@ -86,7 +88,9 @@ def redacted(text: str, spans: list[dict[str, Any]]) -> str:
 def _targets(session: Session, item: ReviewItem, bulk: str) -> list[ReviewItem]:
     if bulk == "one":
         return [item]
-    return reviews.open_items_like(session, item=item, same="text" if bulk == "duplicates" else "author")
+    if bulk == "duplicates":
+        return near_duplicates(session, item=item)
+    return reviews.open_items_like(session, item=item, same="author")
 
 
 def _record(session: Session, item: ReviewItem, actor: Actor, decision: OfficerDecision, now: datetime) -> int:
@@ -105,6 +109,7 @@ def _record(session: Session, item: ReviewItem, actor: Actor, decision: OfficerD
         reason_code=decision.reason_code,
         note=decision.note[:MAX_NOTE],
         now=now,
+        reply=decision.reply.strip() or None,
     )
     item.status, item.claimed_by, item.claimed_until = "decided", None, None
     detail = {"action": decision.action, "labels": labels, "reason_code": decision.reason_code}
@@ -178,10 +183,40 @@ def decide(
     if item is None:
         raise ItemNotFound(f"no review item {item_id} in your councils")
     _check(decision, actor)
+    return _apply(session, _targets(session, item, decision.bulk), actor, decision, profiles, now)
+
+
+def decide_items(
+    session: Session,
+    *,
+    item_ids: list[int],
+    actor: Actor,
+    decision: OfficerDecision,
+    profiles: Callable[[str], Profile],
+    now: datetime,
+) -> ReviewOutcome:
+    """One decision over the items an officer ticked in a queue: all or nothing, undone as one."""
+    found = [reviews.item_in(session, item_id=i, councils=actor.councils) for i in dict.fromkeys(item_ids)]
+    items = [item for item in found if item is not None]
+    if not items or len(items) != len(found):
+        raise ItemNotFound("choose items from your councils' queues")
+    _check(decision, actor)
+    return _apply(session, items, actor, decision, profiles, now)
+
+
+def _apply(
+    session: Session,
+    targets: list[ReviewItem],
+    actor: Actor,
+    decision: OfficerDecision,
+    profiles: Callable[[str], Profile],
+    now: datetime,
+) -> ReviewOutcome:
+    """Every target decided at the same moment `now`: that moment makes them one action for undo."""
+    item, ids, text = targets[0], [], None
     appeal_months = profiles(item.council).escalation.block_appeal_months
-    ids, text = [], None
     try:
-        for target in _targets(session, item, decision.bulk):
+        for target in targets:
             ids.append(_record(session, target, actor, decision, now))
             # The platform action goes into the outbox in this same transaction (transactional outbox).
             outbox.enqueue_for_decision(
@@ -203,54 +238,3 @@ def decide(
     session.commit()
     labels = {label: int(value) for label, value in decision.labels.items()}
     return ReviewOutcome(tuple(ids), item.id, item.queue, decision.action, labels, decision.reason_code, now, text)
-
-
-def _undoable(
-    session: Session, decision_id: int, actor: Actor, now: datetime
-) -> tuple[OfficerDecisionRecord, ReviewItem]:
-    """The decision and its item, if this officer may take it back now; else why not."""
-    decision = reviews.officer_decision(session, decision_id=decision_id)
-    item = reviews.item_in(session, item_id=decision.review_item_id, councils=actor.councils) if decision else None
-    if decision is None or item is None:
-        raise ItemNotFound("no such decision in your councils")
-    if decision.user_id != actor.user_id:
-        raise ReviewError("you can only undo your own decisions")
-    if decision.action == "undo":
-        raise ReviewError("an undo cannot itself be undone")
-    latest = repo.latest_officer_decision(session, review_item_id=decision.review_item_id)
-    if latest is None or latest.id != decision.id:  # undone already, or someone decided since
-        raise ReviewError("only the latest decision on an item can be undone, and only once")
-    made = decision.created_at if decision.created_at.tzinfo else decision.created_at.replace(tzinfo=now.tzinfo)
-    if now - made > timedelta(minutes=UNDO_MINUTES):
-        raise ReviewError(f"decisions can be undone for {UNDO_MINUTES} minutes only")
-    return decision, item
-
-
-def undo(session: Session, *, decision_id: int, actor: Actor, now: datetime) -> ReviewOutcome:
-    """Take back one's own decision within a few minutes: a new event, and the item reopens."""
-    decision, item = _undoable(session, decision_id, actor, now)
-    note = f"undoes decision {decision.id}"
-    row = reviews.add_officer_decision(
-        session,
-        item=item,
-        user_id=actor.user_id,
-        action="undo",
-        labels={},
-        reason_code="undo",
-        note=note,
-        now=now,
-        undoes_id=decision.id,
-    )
-    item.status = "open"
-    repo.audit(
-        session,
-        actor=actor.name,
-        kind="officer_undo",
-        subject=f"comment:{item.comment_id}",
-        council=item.council,
-        detail={"undoes": decision.id},
-        now=now,
-    )
-    outbox.enqueue_for_undo(session, comment_id=item.comment_id, undoes_id=decision.id, now=now)
-    session.commit()
-    return ReviewOutcome((row.id,), item.id, item.queue, "undo", {}, "undo", now)

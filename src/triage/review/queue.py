@@ -35,9 +35,16 @@ class Actor:
 
 
 def queue_for(decision: Decision) -> str:
-    """Referred items and blocks go to managers; everything else to officers."""
-    to_manager = decision.action == "refer" or any(flag in MANAGER_ONLY_FLAGS for flag in decision.flags)
-    return "manager" if to_manager else "officer"
+    """Referred items and blocks go to managers; a reply the service cannot write itself to the
+    respond queue; everything else to the officers' moderation queue."""
+    if decision.action == "refer" or any(flag in MANAGER_ONLY_FLAGS for flag in decision.flags):
+        return "manager"
+    return "respond" if decision.action == "respond" and not decision.needs_review else "officer"
+
+
+def needs_person(decision: Decision) -> bool:
+    """Whether a review item is made: a person must look, or a resident is owed a reply."""
+    return decision.needs_review or queue_for(decision) == "respond"
 
 
 def manages(role: str) -> bool:
@@ -50,7 +57,7 @@ def may_decide(role: str, queue: str) -> bool:
 
 
 def visible_queues(role: str) -> Collection[str]:
-    return ("officer", "manager") if manages(role) else ("officer",)
+    return ("officer", "respond", "manager") if manages(role) else ("officer", "respond")
 
 
 def _aware(moment: datetime) -> datetime:

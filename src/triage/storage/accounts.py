@@ -152,3 +152,17 @@ def authenticate(session: Session, *, username: str, password: str) -> UserRow |
     except VerificationError:
         return None
     return row
+
+
+def user_names(session: Session, *, user_ids: set[int]) -> dict[int, str]:
+    """People's user names by id, in one query (claims and history name who did what)."""
+    if not user_ids:
+        return {}
+    rows = session.execute(select(UserRow.id, UserRow.username).where(UserRow.id.in_(user_ids)))
+    return {user_id: username for user_id, username in rows}
+
+
+def people_in(session: Session, *, councils: list[str]) -> dict[int, str]:
+    """User names by id of the people serving any of these councils."""
+    rows = session.execute(select(UserRow.id, UserRow.username, UserRow.councils).order_by(UserRow.username))
+    return {user_id: name for user_id, name, theirs in rows if set(theirs or []) & set(councils)}

@@ -104,6 +104,8 @@ def _comment_row(item: Triaged, now: datetime) -> CommentRow:
         post_topic=incoming.post_topic,
         text=incoming.text,
         text_key=item.text_key,
+        permalink=incoming.permalink,
+        post_text=incoming.post_text or None,
         created_at=incoming.created_at,
         received_at=now,
         purged_at=None,
@@ -166,7 +168,7 @@ def insert_triaged(session: Session, items: Sequence[Triaged], now: datetime) ->
     review = [
         _review_row(c, d, item, now)
         for c, d, item in zip(comments, decisions, items, strict=True)
-        if item.decision.needs_review
+        if item.decision.needs_review or item.queue == "respond"  # a resident is owed a reply
     ]
     repo.insert_all(session, [*(s for s in scores if s is not None), *review], ids=False)
     return [_result(c, s, d, created=True) for c, s, d in zip(comments, scores, decisions, strict=True)]

@@ -87,7 +87,9 @@ def purge_comments(session: Session, *, council: str, before: datetime, now: dat
     ids = list(session.scalars(expired))
     if not ids:
         return 0
-    session.execute(update(OfficerDecisionRow).where(OfficerDecisionRow.comment_id.in_(ids)).values(note=""))
+    session.execute(
+        update(OfficerDecisionRow).where(OfficerDecisionRow.comment_id.in_(ids)).values(note="", reply=None)
+    )
     session.execute(
         update(CommentRow)
         .where(CommentRow.id.in_(ids))
@@ -96,6 +98,8 @@ def purge_comments(session: Session, *, council: str, before: datetime, now: dat
             text_key="",
             author_handle=None,
             post_topic="",
+            permalink=None,
+            post_text=None,
             external_id=literal("purged:").concat(cast(CommentRow.id, String)),
             purged_at=now,
         )

@@ -50,6 +50,7 @@ def add_officer_decision(
     note: str,
     now: datetime,
     undoes_id: int | None = None,
+    reply: str | None = None,
 ) -> OfficerDecisionRow:
     row = OfficerDecisionRow(
         review_item_id=item.id,
@@ -61,6 +62,7 @@ def add_officer_decision(
         note=note,
         undoes_id=undoes_id,
         created_at=now,
+        reply=reply,
     )
     session.add(row)
     session.flush()
@@ -81,6 +83,72 @@ def open_items_like(session: Session, *, item: ReviewItemRow, same: str) -> list
     else:
         query = query.where(CommentRow.platform == comment.platform, CommentRow.author_handle == comment.author_handle)
     return list(session.scalars(query.order_by(ReviewItemRow.id)))
+
+
+def decisions_made_with(session: Session, *, decision: OfficerDecisionRow) -> list[OfficerDecisionRow]:
+    """The other decisions the same person recorded at the same moment: one bulk action."""
+    query = select(OfficerDecisionRow).where(
+        OfficerDecisionRow.user_id == decision.user_id,
+        OfficerDecisionRow.created_at == decision.created_at,
+        OfficerDecisionRow.action != "undo",
+        OfficerDecisionRow.id != decision.id,
+    )
+    return list(session.scalars(query.order_by(OfficerDecisionRow.id)))
+
+
+def automatic_decisions(
+    session: Session, *, councils: list[str], action: str | None = None, limit: int = 300
+) -> list[tuple[DecisionRow, CommentRow, ReviewItemRow | None]]:
+    """What the service decided without a person, newest first, with the review item made when
+    an officer reversed it (None while it stands)."""
+    query = (
+        select(DecisionRow, CommentRow, ReviewItemRow)
+        .join(CommentRow, CommentRow.id == DecisionRow.comment_id)
+        .outerjoin(ReviewItemRow, ReviewItemRow.decision_id == DecisionRow.id)
+        .where(CommentRow.council.in_(councils), DecisionRow.needs_review.is_(False))
+    )
+    if action:
+        query = query.where(DecisionRow.action == action)
+    rows = session.execute(query.order_by(DecisionRow.id.desc()).limit(limit))
+    return [(decision, comment, item) for decision, comment, item in rows]
+
+
+def model_decision(session: Session, *, decision_id: int, councils: list[str] | tuple[str, ...]) -> DecisionRow | None:
+    decision = session.get(DecisionRow, decision_id)
+    comment = session.get(CommentRow, decision.comment_id) if decision else None
+    return decision if comment is not None and comment.council in councils else None
+
+
+def add_decided_item(session: Session, *, decision: DecisionRow, council: str, now: datetime) -> ReviewItemRow:
+    """A review item, already decided, to hang an officer's reversal of an automatic decision on."""
+    row = ReviewItemRow(
+        comment_id=decision.comment_id,
+        decision_id=decision.id,
+        council=council,
+        status="decided",
+        queue="officer",
+        priority=0,
+        uncertainty=0.0,
+        respond_by=None,
+        created_at=now,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def open_items_with_comments(
+    session: Session, *, council: str, queue: str, limit: int = 500
+) -> list[tuple[ReviewItemRow, CommentRow]]:
+    """Open items of one council's queue with their comments, oldest first (near-duplicate candidates)."""
+    query = (
+        select(ReviewItemRow, CommentRow)
+        .join(CommentRow, CommentRow.id == ReviewItemRow.comment_id)
+        .where(ReviewItemRow.council == council, ReviewItemRow.status == "open", ReviewItemRow.queue == queue)
+        .order_by(ReviewItemRow.id)
+        .limit(limit)
+    )
+    return [(item, comment) for item, comment in session.execute(query)]
 
 
 def officer_decisions_since(
@@ -130,21 +198,50 @@ def overdue(session: Session, *, councils: list[str], now: datetime) -> int:
     )
 
 
-def actions_taken(session: Session, *, councils: list[str]) -> dict[str, int]:
-    """The model's decisions per action."""
-    rows = session.execute(
+def actions_taken(session: Session, *, councils: list[str], automatic_only: bool = False) -> dict[str, int]:
+    """The model's decisions per action (only those no person had to look at, with `automatic_only`)."""
+    query = (
         select(DecisionRow.action, func.count())
         .join(CommentRow, CommentRow.id == DecisionRow.comment_id)
         .where(CommentRow.council.in_(councils))
-        .group_by(DecisionRow.action)
     )
+    if automatic_only:
+        query = query.where(DecisionRow.needs_review.is_(False))
+    rows = session.execute(query.group_by(DecisionRow.action))
     return {action: count for action, count in rows}
 
 
-def audit_events(session: Session, *, councils: list[str] | tuple[str, ...], actor: str, limit: int = 300) -> list[Any]:
-    """The newest audit events of these councils or by this actor."""
+def audit_events(
+    session: Session,
+    *,
+    councils: list[str] | tuple[str, ...],
+    actor: str,
+    limit: int = 300,
+    by: str | None = None,
+    kind: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> list[Any]:
+    """The newest audit events of these councils or by this actor; `by`, `kind` and the dates filter."""
     query = select(AuditEventRow).where((AuditEventRow.council.in_(councils)) | (AuditEventRow.actor == actor))
+    for column, value in ((AuditEventRow.actor, by), (AuditEventRow.kind, kind)):
+        if value:
+            query = query.where(column == value)
+    if since is not None:
+        query = query.where(AuditEventRow.at >= since)
+    if until is not None:
+        query = query.where(AuditEventRow.at < until)
     return list(session.scalars(query.order_by(AuditEventRow.id.desc()).limit(limit)))
+
+
+def items_of_comments(session: Session, *, comment_ids: set[int]) -> dict[int, int]:
+    """The latest review item of each comment, in one query (links from the audit log)."""
+    rows = session.execute(
+        select(ReviewItemRow.comment_id, ReviewItemRow.id)
+        .where(ReviewItemRow.comment_id.in_(comment_ids))
+        .order_by(ReviewItemRow.id)
+    )
+    return {comment_id: item_id for comment_id, item_id in rows}
 
 
 def item_details(session: Session, *, item: ReviewItemRow) -> dict[str, Any]:

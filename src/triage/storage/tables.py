@@ -67,6 +67,9 @@ class CommentRow(Base):
     # What a removal in part leaves (PII replaced by its type), for the integration to publish.
     redacted_text: Mapped[str | None] = mapped_column(Text, default=None)
     redacted_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Where the integration says the comment is on the platform, and the text of the post it is on.
+    permalink: Mapped[str | None] = mapped_column(String(1000), default=None)
+    post_text: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class ScoreRow(Base):
@@ -125,6 +128,7 @@ class OfficerDecisionRow(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     undoes_id: Mapped[int | None] = mapped_column(ForeignKey("officer_decisions.id"))
     created_at: Mapped[datetime]
+    reply: Mapped[str | None] = mapped_column(Text, default=None)  # what the officer answered the resident
 
 
 class AuthorRow(Base):
