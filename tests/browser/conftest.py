@@ -70,7 +70,7 @@ def live_server(db: Path, scorer: Scorer, seed: Sequence[tuple[str, str]], extra
         thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")  # a session-wide Playwright keeps an event loop running for later tests
 def browser() -> Iterator[Any]:
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian's chromium is not installed")
