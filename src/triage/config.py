@@ -8,13 +8,17 @@ from pathlib import Path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+# The shipped bundle, found from the checkout this package runs from (src/triage -> the repo root),
+# so `triage serve` started in any folder serves it rather than referring every comment to a human.
+SHIPPED_MODEL = Path(__file__).resolve().parents[2] / "models" / "minilm-policy"
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TRIAGE_", env_file=".env", extra="ignore")
 
     environment: str = Field(default="development", description="development, test or production")
     database_url: str = "sqlite:///triage.db"
-    model_path: Path = Path("models/minilm-policy")
+    model_path: Path = SHIPPED_MODEL
     # Council id -> profile id; a council not listed uses the profile of the same id, else default.
     council_profiles: dict[str, str] = {"lewes": "lewes-eastbourne", "eastbourne": "lewes-eastbourne"}
     default_profile: str = "default"

@@ -111,3 +111,10 @@ def test_score_safely_names_the_failure() -> None:
     assert outcome.scored is None and "model error" in outcome.failure
     [outcome] = score_safely(FakeScorer(), ["hello"])
     assert outcome.scored is not None and outcome.model_version == "fake-1"
+
+
+def test_the_default_model_is_found_from_any_working_folder(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRIAGE_MODEL_PATH", raising=False)
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'db.sqlite'}", environment="test")
+    assert (settings.model_path / "manifest.json").exists()
