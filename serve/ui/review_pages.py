@@ -3,6 +3,7 @@ that touch the database are plain functions: FastAPI runs them off the event loo
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -13,6 +14,7 @@ from serve.security import utcnow
 from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
 from triage import review
 from triage.labels import ACTIONS, LABELS, REASON_CODES
+from triage.policy.engine import local_time
 from triage.policy.explain import is_near_miss, reason_words
 from triage.review import replies
 from triage.scoring.base import flagged
@@ -69,18 +71,33 @@ def _item_context(session: Any, state: Any, item: Any) -> dict[str, Any]:
     }
 
 
+@router.post("/review/{item_id}/release", response_model=None)
+def release_page(item_id: RowId, request: Request, session: SessionDep, csrf: Annotated[str, Form()] = "") -> Response:
+    """Let the item go before the claim runs out, so a colleague can take it now."""
+    user = current_user(request, session)
+    check_csrf(request, csrf)
+    item = reviews.item_in(session, item_id=item_id, councils=user.councils)
+    if item is None:
+        raise Forbidden("no such item in your councils")
+    released = review.release(item, user_id=user.id)
+    session.commit()
+    message = "You let the item go: a colleague can take it now" if released else "You were not holding this item"
+    return redirect("/review", flash=message, request=request)
+
+
 @router.get("/review/{item_id}", response_class=HTMLResponse)
 def item_page(item_id: RowId, request: Request, session: SessionDep, state: StateDep) -> HTMLResponse:
     user = current_user(request, session)
     item = reviews.item_in(session, item_id=item_id, councils=user.councils)
     if item is None:
         raise Forbidden("no such item in your councils")
-    claim_error = None
+    claim_error, held_until = None, None
     can_decide = "review:write" in user.scopes and review.may_decide(user.role, item.queue)
     if can_decide and item.status == "open":
         try:
             review.claim(item, user_id=user.id, now=utcnow(), minutes=state.settings.review_claim_minutes)
             session.commit()
+            held_until = local_time(utcnow() + timedelta(minutes=state.settings.review_claim_minutes)).strftime("%H:%M")
         except review.ReviewError as error:
             claim_error, can_decide = str(error), False
     context = _item_context(session, state, item)
@@ -92,6 +109,7 @@ def item_page(item_id: RowId, request: Request, session: SessionDep, state: Stat
         user,
         can_decide=can_decide,
         claim_error=claim_error,
+        held_until=held_until,
         next_id=following,
         wave=len(review.near_duplicates(session, item=item)) if item.status == "open" else 0,
         **context,

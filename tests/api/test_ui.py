@@ -90,3 +90,20 @@ def test_dashboard_counts_only_the_officers_councils(api: Api) -> None:
     api.post("you idiot", "dash1", key="ashfield")  # another council's decision
     sign_in(api, "olive")
     assert "remove:" not in api.client.get("/dashboard").text
+
+
+def test_opening_an_item_says_it_is_held_and_it_can_be_let_go(api: Api) -> None:
+    """Issue 15, 9: opening an item claims it; the page says so and offers to let it go."""
+    api.post("ring him on 07911 123456 you idiot?", "h1")
+    sign_in(api, "olive")
+    item_id = int(re.search(r'href="/review/(\d+)"', api.client.get("/review").text).group(1))  # type: ignore[union-attr]
+    page = api.client.get(f"/review/{item_id}").text
+    assert 'id="held-notice"' in page and "You hold this item until" in page
+    sign_in(api, "mona")
+    assert "another officer is working on this item" in api.client.get(f"/review/{item_id}").text
+    sign_in(api, "olive")
+    token = csrf(api, f"/review/{item_id}")
+    released = api.client.post(f"/review/{item_id}/release", data={"csrf": token}, follow_redirects=False)
+    assert released.status_code == 303
+    sign_in(api, "mona")
+    assert 'id="held-notice"' in api.client.get(f"/review/{item_id}").text

@@ -15,6 +15,7 @@ from triage.review.queue import (
     manages,
     may_decide,
     queue_for,
+    release,
     visible_queues,
 )
 from triage.review.undo import UNDO_MINUTES, undo
@@ -38,6 +39,7 @@ __all__ = [
     "next_item",
     "queue_for",
     "redacted",
+    "release",
     "standing_decisions",
     "undo",
     "visible_queues",

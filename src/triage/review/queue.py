@@ -64,6 +64,14 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+def release(item: ReviewItem, *, user_id: int) -> bool:
+    """Give up one's own claim before it expires (opening an item claims it); False if not held."""
+    if item.claimed_by != user_id:
+        return False
+    item.claimed_by, item.claimed_until = None, None
+    return True
+
+
 def claim(item: ReviewItem, *, user_id: int, now: datetime, minutes: int) -> None:
     """Two officers never decide the same item at once: a claim holds it for `minutes`."""
     held = item.claimed_by is not None and item.claimed_until is not None and _aware(item.claimed_until) > now
