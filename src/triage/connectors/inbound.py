@@ -99,7 +99,7 @@ def _after_ingest(
         comment_id=result.comment_id,
         action=result.action,
         needs_review=result.needs_review,
-        profile=intake.profiles(connection.council),
+        profile=intake.triage.profiles(connection.council),
         now=now,
     )
 

@@ -42,19 +42,15 @@ class Intake:
         timeout_s: float = 5.0,
         clock: Callable[[], datetime] = _utcnow,
     ) -> None:
-        self.scorer, self.profiles, self.sessions = scorer, profiles, sessions
-        self.duplicate_window, self.timeout_s, self.clock = duplicate_window, timeout_s, clock
+        self.scorer = scorer
+        # One ingest command for the worker's life: it holds the scorer's time-limit thread.
+        self.triage = Triage(
+            None, profiles, sessions, duplicate_window=duplicate_window, timeout_s=timeout_s, clock=clock
+        )
 
     def ingest(self, batch: Sequence[IncomingComment]) -> list[Ingested]:
         """Every comment stored before returning; a comment stored before answers what was stored."""
         if not batch:
             return []
-        triage = Triage(
-            self.scorer(),
-            self.profiles,
-            self.sessions,
-            duplicate_window=self.duplicate_window,
-            timeout_s=self.timeout_s,
-            clock=self.clock,
-        )
-        return [Ingested(r.id, r.action, r.needs_review, r.created) for r in triage.score_and_record(batch)]
+        self.triage.scorer = self.scorer()  # the model in service now (it may have been reloaded)
+        return [Ingested(r.id, r.action, r.needs_review, r.created) for r in self.triage.score_and_record(batch)]
