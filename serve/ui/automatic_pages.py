@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 
-from serve.deps import RowId, SessionDep, reviewer
+from serve.deps import RowId, SessionDep, StateDep, reviewer
 from serve.security import utcnow
 from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
 from triage import review
@@ -26,14 +26,14 @@ def automatic_page(request: Request, session: SessionDep, action: str = "", warn
 
 @router.post("/automatic/{decision_id}/reverse", response_model=None)
 def reverse_page(
-    decision_id: RowId, request: Request, session: SessionDep, csrf: Annotated[str, Form()] = ""
+    decision_id: RowId, request: Request, session: SessionDep, state: StateDep, csrf: Annotated[str, Form()] = ""
 ) -> Response:
     user = current_user(request, session)
     check_csrf(request, csrf)
     if "review:write" not in user.scopes:
         raise Forbidden("your role cannot reverse decisions")
     try:
-        reverse(session, decision_id=decision_id, actor=reviewer(user), now=utcnow())
+        reverse(session, decision_id=decision_id, actor=reviewer(user), now=utcnow(), profiles=state.triage.profiles)
     except review.ItemNotFound as error:
         raise Forbidden(str(error)) from None
     except review.ReviewError as error:

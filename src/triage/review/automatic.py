@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
 
+from triage.connectors import outbox
+from triage.policy import Profile
 from triage.review.queue import Actor, ItemNotFound, ReviewError
 from triage.storage import repo, reviews
 
@@ -34,10 +37,18 @@ def automatic_actions(
     return [row for row in found if row.warned or not warned_only]
 
 
-def reverse(session: Session, *, decision_id: int, actor: Actor, now: datetime) -> int:
+def reverse(
+    session: Session,
+    *,
+    decision_id: int,
+    actor: Actor,
+    now: datetime,
+    profiles: Callable[[str], Profile] | None = None,
+) -> int:
     """Reverse an automatic decision: recorded as an officer's decision on a new, decided review
-    item (so it counts as training data and in the history), and the author's automatic warning
-    withdrawn. Returns the review item's id."""
+    item (so it counts as training data and in the history), the author's automatic warning
+    withdrawn, and the platform action taken back through the outbox in the same transaction
+    (an automatic removal is unhidden). Returns the review item's id."""
     decision = reviews.model_decision(session, decision_id=decision_id, councils=actor.councils)
     if decision is None or decision.needs_review:
         raise ItemNotFound("no such automatic decision in your councils")
@@ -48,8 +59,16 @@ def reverse(session: Session, *, decision_id: int, actor: Actor, now: datetime) 
     item = reviews.add_decided_item(session, decision=decision, council=comment.council, now=now)
     action = REVERSED.get(decision.action, "allow")
     note = f"reverses the automatic {decision.action}"
-    reviews.add_officer_decision(
+    row = reviews.add_officer_decision(
         session, item=item, user_id=actor.user_id, action=action, labels={}, reason_code="reversal", note=note, now=now
+    )
+    outbox.enqueue_for_decision(
+        session,
+        comment_id=comment.id,
+        action=action,
+        decision_id=row.id,
+        profile=profiles(comment.council) if profiles else None,
+        now=now,
     )
     detail: dict[str, Any] = {"decision": decision.id, "was": decision.action, "now": action}
     if "warn_author" in decision.flags and comment.author_handle:
