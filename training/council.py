@@ -3,7 +3,6 @@ the figures its README reports (size, coverage, how written it is, label agreeme
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,6 +11,7 @@ from typing import Any
 import numpy as np
 
 from triage import neardup
+from triage.data import read_jsonl
 from triage.labels import LABELS
 from triage.text import dedup_key
 
@@ -24,8 +24,7 @@ SOURCE = "council_written"
 def _read_folder(folder: Path) -> list[dict[str, Any]]:
     rows: list[dict[str, Any]] = []
     for path in sorted(folder.glob("*.jsonl")):
-        with path.open(encoding="utf-8") as handle:
-            rows.extend(json.loads(line) for line in handle if line.strip())
+        rows.extend(read_jsonl(path))
     return rows
 
 
@@ -34,8 +33,7 @@ def adjudicated(root: Path, split: str) -> dict[str, dict[str, Any]]:
     path = root / "adjudication" / f"{split}.jsonl"
     if not path.exists():
         return {}
-    with path.open(encoding="utf-8") as handle:
-        return {row["id"]: row for row in map(json.loads, filter(str.strip, handle))}
+    return {row["id"]: row for row in read_jsonl(path)}
 
 
 def read_split(root: Path, split: str) -> list[dict[str, Any]]:
@@ -142,8 +140,7 @@ def agreement(root: Path, split: str) -> dict[str, Any] | None:
     path = root / "second_labelling" / f"{split}.jsonl"
     if not path.exists():
         return None
-    with path.open(encoding="utf-8") as handle:
-        second = {row["id"]: row for row in map(json.loads, filter(str.strip, handle))}
+    second = {row["id"]: row for row in read_jsonl(path)}
     first = [row for row in _read_folder(root / split) if row["id"] in second]
     kappa = {}
     for label in LABELS:

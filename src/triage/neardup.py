@@ -42,7 +42,7 @@ def signature(text: str) -> MinHash:
 
 def similar(a: str, b: str, similarity: float = SIMILARITY) -> bool:
     """Whether `b` is a copy of `a` with small edits (or exactly the same once normalised)."""
-    key_a, key_b = dedup_key(a), dedup_key(b)
+    key_a, key_b = _key(a), _key(b)
     if key_a == key_b:
         return True
     if min(len(key_a), len(key_b)) < MIN_KEY_CHARS:
@@ -51,15 +51,8 @@ def similar(a: str, b: str, similarity: float = SIMILARITY) -> bool:
 
 
 def count_copies(text: str, earlier: Iterable[str], similarity: float = SIMILARITY) -> int:
-    """How many of the earlier texts are copies of `text`."""
-    key = _key(text)
-    if len(key) < MIN_KEY_CHARS:
-        return sum(_key(other) == key for other in earlier)
-    mine = signature(text)
-    return sum(
-        _key(other) == key or (len(_key(other)) >= MIN_KEY_CHARS and mine.jaccard(signature(other)) >= similarity)
-        for other in earlier
-    )
+    """How many of the earlier texts are copies of `text` (keys and signatures are cached)."""
+    return sum(similar(text, other, similarity) for other in earlier)
 
 
 @dataclass(frozen=True)
@@ -77,7 +70,7 @@ def group(texts: Sequence[str], similarity: float = SIMILARITY) -> Grouping:
     by_key: dict[str, int] = {}
     first: list[int] = []
     for index, text in enumerate(texts):
-        key = dedup_key(text)
+        key = _key(text)
         if key in by_key:
             first.append(first[by_key[key]])
             signatures.append(None)
@@ -105,7 +98,7 @@ class Index:
         self._keys: set[str] = set()
 
     def add(self, text: str) -> None:
-        key = dedup_key(text)
+        key = _key(text)
         self._keys.add(key)
         if len(key) >= MIN_KEY_CHARS:
             minhash = signature(text)
@@ -113,7 +106,7 @@ class Index:
             self._signatures.append(minhash)
 
     def copies(self, text: str) -> bool:
-        key = dedup_key(text)
+        key = _key(text)
         if key in self._keys:
             return True
         if len(key) < MIN_KEY_CHARS:

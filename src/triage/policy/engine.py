@@ -11,7 +11,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from triage.labels import ACTION_SEVERITY, HARMFUL_LABELS, LABELS
+from triage.labels import ACTION_SEVERITY, HARMFUL_LABELS
 from triage.policy.hours import deadline
 from triage.policy.profile import Profile, Rule
 from triage.types import Comment, Context, Decision, Reason, ScoredText
@@ -101,11 +101,9 @@ def _escalation_flags(harmful: bool, context: Context, profile: Profile) -> tupl
     return ["warn_author"], [Reason("escalation.warn", rule.clause, "allow", note=note)], False
 
 
-def _respond_by(
-    scores: ScoredText, context: Context, profile: Profile, action: str, human: bool = False
-) -> datetime | None:
+def _respond_by(intent: str, context: Context, profile: Profile, action: str, human: bool = False) -> datetime | None:
     """A reply's deadline (an answer is due), or the review deadline when a person must look."""
-    rule = profile.deadlines.get(scores.intent) or (
+    rule = profile.deadlines.get(intent) or (
         profile.deadlines.get(RESPONSE_INTENTS_DEFAULT) if action == "respond" else None
     )
     if human:
@@ -145,9 +143,7 @@ def language_guard(decision: Decision, context: Context, profile: Profile) -> De
         note = f"written in {context.language}; the model reads English only"
         reason = Reason("language.unreadable", LANGUAGE_CLAUSE, "respond", note=note)
         action = "refer" if decision.action in ("remove", "refer") else "respond"
-        english = _respond_by(
-            ScoredText(scores=dict.fromkeys(LABELS, 0.0), intent=RESPONSE_INTENTS_DEFAULT), context, profile, "respond"
-        )
+        english = _respond_by(RESPONSE_INTENTS_DEFAULT, context, profile, "respond")
         due = min((d for d in (decision.respond_by, english) if d is not None), default=None)
         return replace(
             decision,
@@ -215,7 +211,7 @@ def _decide(scores: ScoredText, context: Context, profile: Profile) -> Decision:
         needs_review=bool(causes),
         review_causes=tuple(dict.fromkeys(causes)),
         priority=priority,
-        respond_by=_respond_by(scores, context, profile, action, human=bool(causes)),
+        respond_by=_respond_by(scores.intent, context, profile, action, human=bool(causes)),
         intent=scores.intent,
         policy_version=f"{profile.id}@{profile.version}",
     )
