@@ -9,9 +9,9 @@ from typing import Any
 import numpy as np
 
 from training import council
+from training.evaluate import labelled_metrics
 from training.suites import SuiteUnavailable, score_in_batches
 from triage import neardup
-from triage.evaluation import binary_metrics
 from triage.labels import HARMFUL_LABELS, INTENTS, LABELS
 from triage.language import context_fields
 from triage.policy.engine import decide
@@ -77,20 +77,12 @@ def intent_figures(rows: list[dict[str, Any]], scored: list[ScoredText]) -> dict
 
 def council_metrics(scorer: Scorer, rows: list[dict[str, Any]]) -> dict[str, Any]:
     scored = score_in_batches(scorer, [row["text"] for row in rows])
-    per_label, f1s = {}, []
-    for label in LABELS:
-        y = np.array([int(row[label]) for row in rows])
-        p = np.array([s.scores[label] for s in scored])
-        per_label[label] = binary_metrics(y, p, scorer.thresholds[label])
-        if y.sum():
-            f1s.append(per_label[label]["f1"])
-    clean = [s for row, s in zip(rows, scored, strict=True) if not any(int(row[label]) for label in LABELS)]
-    flagged = [any(s.scores[label] >= scorer.thresholds[label] for label in HARMFUL_LABELS) for s in clean]
+    labelled = labelled_metrics(rows, scored, scorer.thresholds)
     return {
-        "macro_f1": float(np.mean(f1s)) if f1s else float("nan"),
-        "clean_false_flag_rate": float(np.mean(flagged)) if flagged else float("nan"),
+        "macro_f1": labelled["macro_f1"],
+        "clean_false_flag_rate": labelled["false_flag_rate_unlabelled"],
         "n": len(rows),
-        "per_label": per_label,
+        "per_label": labelled["per_label"],
         **intent_figures(rows, scored),
         "profiles": profile_figures(rows, scored),
     }

@@ -12,7 +12,7 @@ from rich.progress import Progress
 from training.suites import SUITE_GROUPS, SUITES, SuiteUnavailable, headline, score_in_batches
 from triage.data import read_jsonl
 from triage.evaluation import binary_metrics, expected_calibration_error
-from triage.labels import LABELS
+from triage.labels import HARMFUL_LABELS, LABELS
 from triage.scoring.base import Scorer
 
 REPORTS = Path("reports")
@@ -60,20 +60,22 @@ def evaluate_labelled(scorer: Scorer, path: Path) -> dict:
     rows = list(read_jsonl(path))
     if not rows or any("text" not in r for r in rows):
         raise ValueError(f"{path}: every line needs a `text` field")
-    scored = score_in_batches(scorer, [r["text"] for r in rows])
+    return labelled_metrics(rows, score_in_batches(scorer, [r["text"] for r in rows]), scorer.thresholds)
+
+
+def labelled_metrics(rows: list[dict], scored: list, thresholds: dict[str, float]) -> dict:  # type: ignore[type-arg]
+    """Per label (where a row gives it), macro-F1 over labels with positives, and the share of rows
+    with no label that get a harmful flag."""
     per_label, f1s = {}, []
     for label in LABELS:
         pairs = [(int(r[label]), s.scores[label]) for r, s in zip(rows, scored, strict=True) if label in r]
         if pairs:
             y, p = np.array(pairs).T
-            per_label[label] = binary_metrics(y.astype(int), p, scorer.thresholds[label])
+            per_label[label] = binary_metrics(y.astype(int), p, thresholds[label])
             if y.sum() > 0:  # a label with no positives here has no F1 to speak of
                 f1s.append(per_label[label]["f1"])
     unlabelled = [s for r, s in zip(rows, scored, strict=True) if not any(r.get(label) for label in LABELS)]
-    false_flags = [
-        any(s.scores[label] >= scorer.thresholds[label] for label in LABELS if label != "needs_response")
-        for s in unlabelled
-    ]
+    false_flags = [any(s.scores[label] >= thresholds[label] for label in HARMFUL_LABELS) for s in unlabelled]
     return {
         "per_label": per_label,
         "macro_f1": float(np.mean(f1s)) if f1s else float("nan"),
