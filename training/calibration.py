@@ -15,22 +15,44 @@ from triage.scoring.bundle import Calibration
 MIN_POSITIVES = 30
 
 
-def fit_calibration(logits: np.ndarray, val: pd.DataFrame) -> tuple[Calibration, dict[str, float], dict[str, float]]:
-    """Platt parameters, F1-optimal thresholds on calibrated scores, and the validation ECE after."""
-    a, b, thresholds, ece = {}, {}, {}, {}
+# What a label's calibrated score reads: the transformer's logit, the n-gram head's, or both
+# (chosen per label on council dev, training/stacking.py).
+INPUTS = ("model", "ngram", "stack")
+
+
+def calibration_inputs(choice: str, model: np.ndarray, ngram: np.ndarray | None) -> np.ndarray:
+    """The columns a label's Platt scaling reads, (rows, 1 or 2): model first, then n-gram."""
+    columns = {"model": [model], "ngram": [ngram], "stack": [model, ngram]}[choice]
+    if any(column is None for column in columns):
+        raise ValueError(f"calibration input {choice!r} needs the n-gram head's logits")
+    return np.stack(columns, axis=1)
+
+
+def fit_calibration(
+    logits: np.ndarray, val: pd.DataFrame, ngram: np.ndarray | None = None, inputs: dict[str, str] | None = None
+) -> tuple[Calibration, dict[str, float], dict[str, float]]:
+    """Platt parameters, F1-optimal thresholds on calibrated scores, and the validation ECE after.
+    `inputs` says per label what the score reads (default: the model's logit alone)."""
+    a, b, c, thresholds, ece = {}, {}, {}, {}, {}
     for index, label in enumerate(LABELS):
         known = val[mask_column(label)].to_numpy()
-        y, z = val.loc[known, label].to_numpy(), logits[known, index]
+        y, choice = val.loc[known, label].to_numpy(), (inputs or {}).get(label, "model")
         if len(np.unique(y)) < 2 or y.sum() < MIN_POSITIVES:
             a[label], b[label], thresholds[label] = 1.0, 0.0, 0.5
-            ece[label] = expected_calibration_error(y, 1.0 / (1.0 + np.exp(-z))) if len(y) else float("nan")
+            ece[label] = (
+                expected_calibration_error(y, 1.0 / (1.0 + np.exp(-logits[known, index]))) if len(y) else float("nan")
+            )
             continue
-        model = LogisticRegression(C=1.0).fit(z.reshape(-1, 1), y)
-        a[label], b[label] = float(model.coef_[0, 0]), float(model.intercept_[0])
-        p = 1.0 / (1.0 + np.exp(-(a[label] * z + b[label])))
+        columns = calibration_inputs(choice, logits[known, index], None if ngram is None else ngram[known, index])
+        model = LogisticRegression(C=1.0).fit(columns, y)
+        weights = dict(zip(("model", "ngram") if choice == "stack" else (choice,), model.coef_[0], strict=True))
+        a[label], b[label] = float(weights.get("model", 0.0)), float(model.intercept_[0])
+        if "ngram" in weights:
+            c[label] = float(weights["ngram"])
+        p = model.predict_proba(columns)[:, 1]
         thresholds[label] = best_f1_threshold(y, p)
         ece[label] = expected_calibration_error(y, p)
-    return Calibration(a=a, b=b), thresholds, ece
+    return Calibration(a=a, b=b, c=c), thresholds, ece
 
 
 SPAN_FLOORS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)

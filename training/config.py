@@ -36,6 +36,9 @@ class TrainConfig:
     # Calibrate and choose thresholds on this source's validation rows only (the council dev split):
     # the thresholds are the product's, so they are set where the product is used.
     calibration_source: str | None = None
+    # Fit the n-gram head and stack it at calibration (training/stacking.py); a full-table TF-IDF
+    # fit, so tiny test configs leave it off.
+    ngram_head: bool = False
 
     @classmethod
     def load(cls, path: Path) -> TrainConfig:

@@ -108,6 +108,27 @@ def with_officer_decisions(table: pd.DataFrame, decisions: Path, weight: float) 
     return merged
 
 
+def training_table(config: TrainConfig, decisions: Path | None, log=print) -> pd.DataFrame:
+    table = load_table(Path(config.table))
+    if decisions is None:
+        return table
+    table = with_officer_decisions(table, decisions, config.decisions_weight)
+    officers = int((table["source"] == "officer_decisions").sum())
+    log(f"training with {officers} officer-labelled rows, weight {config.decisions_weight}")
+    return table
+
+
+def calibration_rows(config: TrainConfig, table: pd.DataFrame) -> pd.DataFrame:
+    """The validation rows calibration and thresholds are fitted on (the council dev split where
+    the config says so)."""
+    val = table[table["split"] == "val"].reset_index(drop=True)
+    if config.calibration_source:
+        val = val[val["source"] == config.calibration_source].reset_index(drop=True)
+    if config.max_eval_rows:
+        val = val.sample(min(len(val), config.max_eval_rows), random_state=config.seed).reset_index(drop=True)
+    return val
+
+
 def train(
     config: TrainConfig,
     output_root: Path = Path("models"),
@@ -115,44 +136,46 @@ def train(
     log=print,
     decisions: Path | None = None,
 ) -> Path:
-    """The whole `triage train`: fit, calibrate, export, track. Returns the bundle folder."""
-    from datetime import UTC, datetime
-
+    """The whole `triage train`: fit, calibrate, export, stack the n-gram head where the config
+    asks, track. Returns the bundle folder."""
     from training.calibration import fit_calibration
-    from training.export import write_bundle
-    from training.fit import base_directory
-    from triage.data import table_hash
-    from triage.labels import LABELS
-    from triage.scoring.bundle import Manifest
+    from training.pii_head import fit_pii_head
     from triage.scoring.encoding import calibrated
 
-    table = load_table(Path(config.table))
-    if decisions is not None:
-        table = with_officer_decisions(table, decisions, config.decisions_weight)
-        log(
-            f"training with {int((table['source'] == 'officer_decisions').sum())} officer-labelled rows, weight {config.decisions_weight}"
-        )
+    table = training_table(config, decisions, log)
     model = fitted_model(config, table, log=log)
-    from training.pii_head import fit_pii_head
-
     pii_sources, pii_metrics = fit_pii_head(model, table, config, log=log)
-    val = table[table["split"] == "val"].reset_index(drop=True)
-    if config.calibration_source:
-        val = val[val["source"] == config.calibration_source].reset_index(drop=True)
-    if config.max_eval_rows:
-        val = val.sample(min(len(val), config.max_eval_rows), random_state=config.seed).reset_index(drop=True)
+    val = calibration_rows(config, table)
     log(f"calibrating on {len(val)} validation rows")
     label_logits, _ = predict_logits(model, val["text"].tolist(), config)
     calibration, thresholds, ece = fit_calibration(label_logits, val)
     probabilities = calibrated(label_logits, calibration)
     metrics = validation_metrics(probabilities, val, thresholds) | pii_metrics
-    span_floor = span_floor_on(val, probabilities, thresholds, log)
+    manifest = bundle_manifest(config, table, calibration, thresholds, metrics, pii_sources)
+    manifest.pii_span_floor = span_floor_on(val, probabilities, thresholds, log)
+    bundle = export(model, config, output_root, manifest, val, log)
+    log(f"bundle written to {bundle}; validation ECE per label: { {k: round(v, 3) for k, v in ece.items()} }")
+    if config.ngram_head:
+        from training.stack_bundle import stack_bundle
+
+        stack_bundle(bundle, table, config.source_weights, config.calibration_source or "council_written", log)
+    if track:
+        track_run(config, bundle, decisions, log)
+    return bundle
+
+
+def bundle_manifest(config: TrainConfig, table: pd.DataFrame, calibration, thresholds, metrics, pii_sources):  # type: ignore[no-untyped-def]
+    from datetime import UTC, datetime
+
+    from triage.data import table_hash
+    from triage.labels import LABELS
+    from triage.scoring.bundle import Manifest
+
     data_hash = table_hash(table)
-    version = f"{config.name}-{datetime.now(UTC):%Y%m%d%H%M}-{data_hash[:6]}"
-    manifest = Manifest(
+    return Manifest(
         kind="onnx-policy",
         name=config.name,
-        model_version=version,
+        model_version=f"{config.name}-{datetime.now(UTC):%Y%m%d%H%M}-{data_hash[:6]}",
         labels=list(LABELS),
         thresholds=thresholds,
         base_model=config.base_model,
@@ -162,10 +185,16 @@ def train(
         metrics={k: round(v, 4) for k, v in metrics.items() if v == v},
         max_length=config.max_length,
         pii_sources=pii_sources,
-        pii_span_floor=span_floor,
     )
-    base_dir = base_directory(config.base_model)
-    tokenizer_json = Path(base_dir) / "tokenizer.json"
+
+
+def export(model, config: TrainConfig, output_root: Path, manifest, val: pd.DataFrame, log=print) -> Path:  # type: ignore[no-untyped-def]
+    """The ONNX bundle (quantisation judged on validation F1) and the fp16 torch weights."""
+    from training.export import write_bundle
+    from training.fit import base_directory
+
+    tokenizer_json = Path(base_directory(config.base_model)) / "tokenizer.json"
+    calibration, thresholds = manifest.calibration, manifest.thresholds
     bundle = write_bundle(
         model,
         tokenizer_json,
@@ -175,15 +204,20 @@ def train(
         f1_of=lambda onnx_file: onnx_validation_f1(onnx_file, tokenizer_json, config, val, calibration, thresholds),
     )
     _save_weights(model, bundle)
-    log(f"bundle written to {bundle}; validation ECE per label: { {k: round(v, 3) for k, v in ece.items()} }")
-    if track:
-        from training.tracking import log_run
-
-        params = config.__dict__ | {"data_hash": data_hash, "with_decisions": str(decisions or "")}
-        run_id, registered = log_run(params, metrics, bundle, {"name": config.name, "model_version": version})
-        _stamp_run_id(bundle, run_id)
-        log(f"MLflow run {run_id}, registered as version {registered} (alias challenger)")
     return bundle
+
+
+def track_run(config: TrainConfig, bundle: Path, decisions: Path | None, log=print) -> None:
+    """Log the run to MLflow and register the bundle (alias challenger)."""
+    from training.tracking import log_run
+    from triage.scoring.bundle import load_manifest
+
+    manifest = load_manifest(bundle)
+    params = config.__dict__ | {"data_hash": manifest.training_data_hash, "with_decisions": str(decisions or "")}
+    identity = {"name": config.name, "model_version": manifest.model_version}
+    run_id, registered = log_run(params, manifest.metrics, bundle, identity)
+    _stamp_run_id(bundle, run_id)
+    log(f"MLflow run {run_id}, registered as version {registered} (alias challenger)")
 
 
 def span_floor_on(val: pd.DataFrame, probabilities, thresholds: dict[str, float], log=print) -> float:  # type: ignore[no-untyped-def]

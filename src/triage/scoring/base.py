@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
+from pathlib import Path
 from typing import Protocol, runtime_checkable
 
 import numpy as np
 
 from triage.labels import INTENTS, LABELS
-from triage.scoring.bundle import Manifest
+from triage.scoring.bundle import BundleError, Manifest
 from triage.scoring.encoding import Encoded, calibrated, model_spans
 from triage.scoring.intent import rule_intent
+from triage.scoring.ngram import NgramHead
 from triage.scoring.pii import combine_spans, find_pii
 from triage.types import PiiSpan, ScoredText
 
@@ -61,20 +63,33 @@ def finalise(
     return ScoredText(scores=scores, pii_spans=spans, intent=intent)
 
 
+def load_ngram_head(directory: Path, manifest: Manifest) -> NgramHead | None:
+    """The bundle's n-gram head, where its calibration stacks one (bundles before it have none)."""
+    if "ngram" not in manifest.files:
+        return None
+    try:
+        return NgramHead.load(directory / manifest.files["ngram"])
+    except (OSError, ValueError, KeyError) as error:
+        raise BundleError(f"{directory}: the n-gram head cannot be read ({type(error).__name__})") from error
+
+
 def scored_batch(
     texts: Sequence[str],
     encoded: Encoded,
     outputs: Sequence[np.ndarray],
     manifest: Manifest,
     allowed_contacts: Iterable[str] = (),
+    ngram_head: NgramHead | None = None,
 ) -> list[ScoredText]:
     """A policy model's outputs (label, intent and PII tag logits) as scored texts: calibrated
-    probabilities, the intent, and the PII head's spans where the bundle chose them. A bundle from
-    before the head (two outputs, or no `pii_sources`) keeps the recognisers alone."""
+    probabilities (stacked with the n-gram head's logits where the bundle has one), the intent, and
+    the PII head's spans where the bundle chose them. A bundle from before the head (two outputs,
+    or no `pii_sources`) keeps the recognisers alone."""
     label_logits, intent_logits = outputs[0], outputs[1]
     with_head = len(outputs) > 2 and bool(manifest.pii_sources)
     spans = model_spans(texts, encoded, outputs[2]) if with_head else [[] for _ in texts]
-    probabilities = calibrated(label_logits, manifest.calibration)
+    ngram_logits = ngram_head.logits(texts) if ngram_head is not None else None
+    probabilities = calibrated(label_logits, manifest.calibration, ngram_logits)
     return [
         finalise(
             text,

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, Field, ValidationError, field_validator, model_validator
 
 from triage.labels import LABELS
 
@@ -18,10 +18,12 @@ class BundleError(ValueError):
 
 
 class Calibration(BaseModel):
-    """Platt scaling per label: p = sigmoid(a * logit + b), fitted on the validation split."""
+    """Platt scaling per label: p = sigmoid(a * logit + b), fitted on the validation split; for the
+    labels in `c`, stacked with the n-gram head: p = sigmoid(a * logit + c * ngram_logit + b)."""
 
     a: dict[str, float]
     b: dict[str, float]
+    c: dict[str, float] = Field(default_factory=dict)
 
 
 class Manifest(BaseModel):
@@ -54,6 +56,12 @@ class Manifest(BaseModel):
         if tuple(labels) != LABELS:
             raise ValueError(f"bundle labels {labels} differ from triage.labels {list(LABELS)}")
         return labels
+
+    @model_validator(mode="after")
+    def _stacked_head_present(self) -> Manifest:
+        if self.calibration is not None and self.calibration.c and "ngram" not in self.files:
+            raise ValueError("the calibration stacks an n-gram head, and the bundle names no ngram file")
+        return self
 
 
 def load_manifest(directory: Path) -> Manifest:

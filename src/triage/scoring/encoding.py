@@ -65,12 +65,20 @@ def model_spans(texts: Sequence[str], encoded: Encoded, pii_logits: np.ndarray) 
     ]
 
 
-def calibrated(logits: np.ndarray, calibration: Calibration | None) -> np.ndarray:
-    """Per-label Platt scaling of raw logits into calibrated probabilities (plain sigmoid without)."""
+def calibrated(
+    logits: np.ndarray, calibration: Calibration | None, ngram_logits: np.ndarray | None = None
+) -> np.ndarray:
+    """Per-label Platt scaling of raw logits into calibrated probabilities (plain sigmoid without),
+    with the n-gram head's logits as a second input where the calibration stacks them."""
     if calibration is None:
         plain: np.ndarray = 1.0 / (1.0 + np.exp(-logits))
         return plain
     a = np.array([calibration.a[label] for label in LABELS])
     b = np.array([calibration.b[label] for label in LABELS])
-    scaled: np.ndarray = 1.0 / (1.0 + np.exp(-(logits * a + b)))
+    z = logits * a + b
+    if calibration.c:
+        if ngram_logits is None:
+            raise ValueError("this calibration stacks the n-gram head, and no n-gram logits were given")
+        z = z + ngram_logits * np.array([calibration.c.get(label, 0.0) for label in LABELS])
+    scaled: np.ndarray = 1.0 / (1.0 + np.exp(-z))
     return scaled

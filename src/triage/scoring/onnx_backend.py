@@ -8,7 +8,7 @@ from pathlib import Path
 import numpy as np
 import onnxruntime as ort
 
-from triage.scoring.base import ScorerError, scored_batch
+from triage.scoring.base import ScorerError, load_ngram_head, scored_batch
 from triage.scoring.bundle import load_manifest
 from triage.scoring.encoding import Encoded, encode_batch, load_tokenizer
 from triage.types import ScoredText
@@ -25,6 +25,7 @@ class OnnxScorer:
         self.thresholds = dict(self.manifest.thresholds)
         self.allowed_contacts = tuple(allowed_contacts)
         self.tokenizer = load_tokenizer(directory / self.manifest.files["tokenizer"], self.manifest.max_length)
+        self.ngram_head = load_ngram_head(directory, self.manifest)
         options = ort.SessionOptions()
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.intra_op_num_threads = threads
@@ -46,6 +47,6 @@ class OnnxScorer:
             return []
         try:
             encoded, outputs = self.run(texts)
-            return scored_batch(texts, encoded, outputs, self.manifest, self.allowed_contacts)
+            return scored_batch(texts, encoded, outputs, self.manifest, self.allowed_contacts, self.ngram_head)
         except Exception as error:  # any runtime failure means "could not score", never a guess
             raise ScorerError(f"ONNX model failed: {type(error).__name__}") from error

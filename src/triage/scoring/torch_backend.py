@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from safetensors.torch import load_file
 
-from triage.scoring.base import scored_batch
+from triage.scoring.base import load_ngram_head, scored_batch
 from triage.scoring.bundle import BundleError, load_manifest
 from triage.scoring.encoding import Encoded, encode_batch, load_tokenizer
 from triage.scoring.torch_model import PolicyModel
@@ -41,6 +41,7 @@ class TorchScorer:
         self.allowed_contacts = tuple(allowed_contacts)
         self.model = load_policy_model(directory)
         self.tokenizer = load_tokenizer(directory / self.manifest.files["tokenizer"], self.manifest.max_length)
+        self.ngram_head = load_ngram_head(directory, self.manifest)
 
     @torch.inference_mode()
     def run(self, texts: Sequence[str]) -> tuple[Encoded, list[np.ndarray]]:
@@ -52,4 +53,4 @@ class TorchScorer:
         if not texts:
             return []
         encoded, outputs = self.run(texts)
-        return scored_batch(texts, encoded, outputs, self.manifest, self.allowed_contacts)
+        return scored_batch(texts, encoded, outputs, self.manifest, self.allowed_contacts, self.ngram_head)
