@@ -49,18 +49,22 @@ def incoming(event: CommentEvent, council: str) -> IncomingComment:
 def ingest_events(
     sessions: Callable[[], Session], intake: Intake, events: Sequence[CommentEvent], now: datetime
 ) -> int:
-    """Ingest added and edited comments, then record them as platform objects, queue automatic
-    actions and apply deletions, in one transaction. Safe to repeat: every step is idempotent,
-    so a crash between ingest and this transaction is healed by processing the event again."""
+    """Ingest added and edited comments, each recorded as a platform object with its automatic
+    actions queued in the ingest's own transaction (transactional outbox: a stored comment never
+    lacks its actions); then apply deletions. Safe to repeat: every step is idempotent."""
     with sessions() as session:
         upserts, removals = _route(session, events)
-    results = intake.ingest([incoming(e, c.council) for e, c in upserts])
-    with sessions() as session:
-        for (event, connection), result in zip(upserts, results, strict=True):
-            _after_ingest(session, event, connection, result, intake, now)
-        for event in removals:
-            removed(session, event, now)
-        session.commit()
+
+    def along_with(session: Session, index: int, result: Ingested) -> None:
+        event, connection = upserts[index]
+        _after_ingest(session, event, connection, result, intake, now)
+
+    intake.ingest([incoming(e, c.council) for e, c in upserts], along_with)
+    if removals:
+        with sessions() as session:
+            for event in removals:
+                removed(session, event, now)
+            session.commit()
     return len(upserts) + len(removals)
 
 
