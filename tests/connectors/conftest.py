@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import FakeScorer
-from tests.connectors.fake_platform import FakePlatform
-from tests.connectors.payload_samples import body
 from triage.connectors import connections, inbound
+from triage.connectors.fake_platform import FakePlatform
 from triage.connectors.intake import Intake
 from triage.connectors.platforms import HttpPlatforms
+from triage.connectors.sample_payloads import body
 from triage.connectors.worker import Worker
 from triage.policy.profile import profile_by_name
 from triage.storage import outbox as outbox_store

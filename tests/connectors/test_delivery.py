@@ -8,9 +8,9 @@ import itertools
 import pytest
 
 from tests.connectors.conftest import Rig, deliver, outbox_rows
-from tests.connectors.fake_platform import Scripted
-from tests.connectors.payload_samples import page_comment, x_reply
 from triage.connectors import connections, outbox
+from triage.connectors.fake_platform import Scripted
+from triage.connectors.sample_payloads import page_comment, x_reply
 from triage.storage import outbox as outbox_store
 
 

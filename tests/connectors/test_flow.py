@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from tests.connectors.conftest import Rig, deliver, outbox_rows
-from tests.connectors.payload_samples import instagram_comment, page_comment, x_reply
 from triage.connectors.backfill import backfill
 from triage.connectors.platforms import HttpPlatforms
+from triage.connectors.sample_payloads import instagram_comment, page_comment, x_reply
 from triage.storage import connections as store
 from triage.storage import outbox as outbox_store
 from triage.storage import repo

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.connectors.conftest import Rig, deliver, profile_for
-from tests.connectors.payload_samples import body, page_comment
 from triage import review
 from triage.connectors import inbound, outbox
+from triage.connectors.sample_payloads import body, page_comment
 from triage.policy.profile import profile_by_name
 from triage.review.automatic import reverse
 from triage.storage import connections as store

@@ -8,8 +8,8 @@ from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from tests.connectors.conftest import Rig, deliver, outbox_rows
-from tests.connectors.payload_samples import page_comment
 from triage.connectors import inbound
+from triage.connectors.sample_payloads import page_comment
 from triage.storage import connections as store
 from triage.storage.tables import CommentRow, OutboxRow
 

@@ -14,12 +14,12 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests.connectors.payload_samples import body, page_comment
 from tests.security.conftest import Api
 from triage import privacy, review
 from triage.config import Settings, get_settings
 from triage.connectors import connections, inbound, outbox
 from triage.connectors.intake import Intake
+from triage.connectors.sample_payloads import body, page_comment
 from triage.policy.profile import ProfileError, load_profile, profile_by_name, shipped_profiles
 from triage.storage.accounts import authenticate
 from triage.storage.tables import AuthorRow, Base, CommentRow, OfficerDecisionRow, ReviewItemRow, UserRow
