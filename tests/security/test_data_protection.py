@@ -14,7 +14,8 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests.security.conftest import Api
+from tests.conftest import FakeScorer
+from tests.security.conftest import Api, make_api
 from triage import privacy, review
 from triage.config import Settings, get_settings
 from triage.connectors import connections, inbound, outbox
@@ -170,7 +171,12 @@ def webhook(session: Session, api: Api, marker: str, received: datetime) -> None
     inbound.process_pending(state.sessions, intake, now=received)
 
 
-def test_purge_leaves_nothing_personal_of_connector_comments_in_any_table(api: Api) -> None:
+def test_purge_leaves_nothing_personal_of_connector_comments_in_any_table(database_url: str) -> None:
+    for api in make_api(database_url, FakeScorer(), connector_worker=False):  # this test runs the worker
+        _purge_after_webhooks(api)
+
+
+def _purge_after_webhooks(api: Api) -> None:
     with session_of(api) as session:
         connections.add(
             session,

@@ -165,6 +165,12 @@ class FakePlatform:
         return 201, {}, {"data": {"id": f"reply-{len(self.replies)}"}}
 
 
+def action_and_object(call: Call) -> tuple[str, str]:
+    """What a write call did, and to which comment (or tweet) id."""
+    segments = call.path.strip("/").split("/")
+    return _action(call), segments[2] if call.api == "x" and len(segments) > 2 else segments[0]
+
+
 def _action(call: Call) -> str:
     if call.method == "DELETE":
         return "delete"
