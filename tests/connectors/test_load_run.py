@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from triage_cli.webhook_load import LoadPlan, deliveries, run_webhook_load
+from triage_cli.webhook_deliveries import deliveries
+from triage_cli.webhook_load import LoadPlan, run_webhook_load
 
 MODEL = Path("models/minilm-policy")
 needs_model = pytest.mark.skipif(not MODEL.exists(), reason="the worker scores with the shipped bundle")
