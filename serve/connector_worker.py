@@ -22,7 +22,10 @@ class EmbeddedWorker:
             timeout_s=settings.model_timeout_s,
         )
         platforms = HttpPlatforms(settings.meta_graph_url, settings.x_api_url)
-        self.worker = Worker(state.sessions, platforms, intake, max_attempts=settings.connector_max_attempts)
+        lease = timedelta(seconds=settings.connector_lease_seconds)
+        self.worker = Worker(
+            state.sessions, platforms, intake, max_attempts=settings.connector_max_attempts, lease=lease
+        )
         self.stop_event, self.nudge = threading.Event(), threading.Event()
         self.poll_seconds = settings.connector_poll_seconds
         self.thread = threading.Thread(target=self._run, name="connector-worker", daemon=True)

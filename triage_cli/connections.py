@@ -151,7 +151,8 @@ def worker() -> None:
     sessions = open_sessions()
     intake, platforms = _intake_and_platforms(sessions)
     settings = get_settings()
-    Worker(sessions, platforms, intake, max_attempts=settings.connector_max_attempts).run_forever(
+    lease = timedelta(seconds=settings.connector_lease_seconds)
+    Worker(sessions, platforms, intake, max_attempts=settings.connector_max_attempts, lease=lease).run_forever(
         threading.Event(), settings.connector_poll_seconds
     )
 

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from triage_cli import connections, demo, loadtest, policy, service, users
+from triage_cli import connections, demo, loadtest, policy, service, users, webhook_load
 from triage_cli.models import model_name, resolve_model
 
 app = typer.Typer(help="Pre-screen public comments on UK councils' social media pages.", no_args_is_help=True)
@@ -22,6 +22,7 @@ app.command("serve")(service.serve)
 app.command("sar")(service.sar)
 app.command("purge")(service.purge)
 app.command("loadtest")(loadtest.loadtest)
+app.command("loadtest-webhooks")(webhook_load.loadtest_webhooks)
 app.add_typer(demo.app, name="demo")
 app.add_typer(connections.app, name="connection")
 app.add_typer(connections.outbox_app, name="outbox")

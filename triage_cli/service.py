@@ -155,5 +155,7 @@ def purge(
             session, days_for=lambda council: days or privacy.retention_days(settings, council), now=now_utc()
         )
         session.commit()
-    for council, figures in report.items():
+    for council, figures in report.councils.items():
         typer.echo(f"{council}: purged {figures['purged']} comments older than {figures['days']} days")
+    if report.raw_days is not None:
+        typer.echo(f"raw webhook deliveries: blanked {report.raw_deliveries} older than {report.raw_days} days")

@@ -13,6 +13,7 @@ from serve.deps import RowId, SessionDep, StateDep, reviewer
 from serve.security import utcnow
 from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
 from triage import review
+from triage.connectors import status as connector_status
 from triage.labels import ACTIONS, LABELS, REASON_CODES
 from triage.policy.engine import local_time
 from triage.policy.explain import is_near_miss, reason_words
@@ -58,6 +59,7 @@ def _item_context(session: Any, state: Any, item: Any) -> dict[str, Any]:
         "reply": replies.suggest(profile, intent=intent, flags=flags, now=utcnow()),
         "next_step": replies.next_step(intent, profile),
         "no_engagement": "no_engagement" in flags,
+        "platform_actions": connector_status.platform_actions(session, comment_id=item.comment_id),
         "names": accounts.user_names(session, user_ids={d.user_id for d in details["officer_decisions"]}),
         "action_words": ACTION_WORDS,
         "segments": _segments(text, score.pii_spans if score else []),

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     connector_worker: bool = True
     connector_max_attempts: int = 8
     connector_poll_seconds: float = 2.0
+    # How long a worker holds a claimed delivery or action; after it, another worker takes over
+    # (the holder died). Longer than any one delivery batch or platform call takes.
+    connector_lease_seconds: float = Field(default=120.0, ge=1.0)
 
     # Sessions: signed out after this long without a request, and this long after signing in.
     session_idle_minutes: int = Field(default=30, ge=1)

@@ -4,6 +4,7 @@ the library commands behind `triage sar` and `triage purge` (format: docs/SECURI
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -36,8 +37,16 @@ def checked_days(days: int) -> int:
     return days
 
 
-def purge_expired(session: Session, *, days_for: Callable[[str], int], now: datetime) -> dict[str, dict[str, int]]:
-    """Purge each council's comments older than its retention period; audited, not committed."""
+@dataclass(frozen=True)
+class PurgeReport:
+    councils: dict[str, dict[str, int]]  # council -> {"days": retention, "purged": comments}
+    raw_deliveries: int  # raw webhook bodies blanked
+    raw_days: int | None  # the period they were kept (None: no council, nothing to measure by)
+
+
+def purge_expired(session: Session, *, days_for: Callable[[str], int], now: datetime) -> PurgeReport:
+    """Purge each council's comments older than its retention period, and the raw webhook
+    bodies they arrived in; audited, not committed."""
     report: dict[str, dict[str, int]] = {}
     for council in privacy.councils_with_unpurged_comments(session):
         days = checked_days(days_for(council))
@@ -47,7 +56,23 @@ def purge_expired(session: Session, *, days_for: Callable[[str], int], now: date
         repo.audit(
             session, actor="cli", kind="retention_purge", subject="comments", council=council, detail=detail, now=now
         )
-    return report
+    raw_days, raw = _purge_raw_deliveries(session, days_for=days_for, now=now)
+    return PurgeReport(councils=report, raw_deliveries=raw, raw_days=raw_days)
+
+
+def _purge_raw_deliveries(session: Session, *, days_for: Callable[[str], int], now: datetime) -> tuple[int | None, int]:
+    """A delivery is not tied to one council until it is parsed, and it is only needed until it is
+    processed: raw bodies are kept for the shortest retention period of any council."""
+    councils = privacy.councils_with_data(session)
+    if not councils:
+        return None, 0
+    days = min(checked_days(days_for(council)) for council in councils)
+    count = privacy.blank_inbound_bodies(session, before=now - timedelta(days=days))
+    detail = {"purged": count, "days": days}
+    repo.audit(
+        session, actor="cli", kind="retention_purge", subject="inbound_events", council=None, detail=detail, now=now
+    )
+    return days, count
 
 
 def subject_access(session: Session, *, handle: str, councils: Sequence[str] | None, now: datetime) -> dict[str, Any]:

@@ -12,12 +12,14 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import FakeScorer
-from tests.connectors.fake_platform import FakePlatform
-from triage.connectors import connections
+from triage.connectors import connections, inbound
+from triage.connectors.fake_platform import FakePlatform
 from triage.connectors.intake import Intake
 from triage.connectors.platforms import HttpPlatforms
+from triage.connectors.sample_payloads import body
 from triage.connectors.worker import Worker
 from triage.policy.profile import profile_by_name
+from triage.storage import outbox as outbox_store
 from triage.storage.db import make_engine, migrate, session_factory
 
 TOKENS = {"FB_TOKEN": "good-token", "IG_TOKEN": "good-token", "X_TOKEN": "good-token"}
@@ -97,3 +99,14 @@ def rig(database_url: str) -> Iterator[Rig]:
     with FakePlatform() as fake:
         yield Rig(sessions, scorer, intake, fake, clock, dict(TOKENS))
     engine.dispose()
+
+
+def deliver(rig: Rig, source: str, payload: dict) -> int:  # type: ignore[type-arg]
+    with rig.sessions() as session:
+        event_id, _ = inbound.receive(session, source=source, body=body(payload), now=rig.clock())
+    return event_id
+
+
+def outbox_rows(rig: Rig) -> list:  # type: ignore[type-arg]
+    with rig.sessions() as session:
+        return sorted(outbox_store.rows(session), key=lambda r: r.id)

@@ -13,9 +13,9 @@ from fastapi.testclient import TestClient
 
 from serve.app import create_app
 from tests.conftest import FakeScorer
-from tests.connectors.payload_samples import body, page_comment, x_reply
 from triage.config import Settings
 from triage.connectors import connections
+from triage.connectors.sample_payloads import body, page_comment, x_reply
 from triage.connectors.signatures import x_signature
 from triage.storage import connections as store
 from triage.storage.accounts import create_api_key

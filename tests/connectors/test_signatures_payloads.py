@@ -8,8 +8,8 @@ import hmac
 
 import pytest
 
-from tests.connectors.payload_samples import body, instagram_comment, page_comment, x_reply
 from triage.connectors.payloads import PayloadError, meta_events, x_events
+from triage.connectors.sample_payloads import body, instagram_comment, page_comment, x_reply
 from triage.connectors.signatures import (
     HandshakeRefused,
     meta_handshake,

@@ -14,9 +14,13 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests.security.conftest import Api
+from tests.conftest import FakeScorer
+from tests.security.conftest import Api, make_api
 from triage import privacy, review
 from triage.config import Settings, get_settings
+from triage.connectors import connections, inbound, outbox
+from triage.connectors.intake import Intake
+from triage.connectors.sample_payloads import body, page_comment
 from triage.policy.profile import ProfileError, load_profile, profile_by_name, shipped_profiles
 from triage.storage.accounts import authenticate
 from triage.storage.tables import AuthorRow, Base, CommentRow, OfficerDecisionRow, ReviewItemRow, UserRow
@@ -138,7 +142,7 @@ def test_purge_follows_each_councils_retention_and_leaves_nothing_personal(api: 
         age(session, short, 40)
         report = privacy.purge_expired(session, days_for={"swale": 365, "ashfield": 30}.__getitem__, now=NOW)
         session.commit()
-        assert report == {"ashfield": {"days": 30, "purged": 1}, "swale": {"days": 365, "purged": 1}}
+        assert report.councils == {"ashfield": {"days": 30, "purged": 1}, "swale": {"days": 365, "purged": 1}}
         everything = every_value(session)
         for gone in (
             "OLDHANDLE",
@@ -155,6 +159,49 @@ def test_purge_follows_each_councils_retention_and_leaves_nothing_personal(api: 
         assert session.get(CommentRow, old).purged_at is not None  # type: ignore[union-attr]
         decision = session.scalar(select(OfficerDecisionRow).where(OfficerDecisionRow.comment_id == old))
         assert decision is not None and decision.action == "remove" and decision.labels == {"abuse": 1}
+
+
+def webhook(session: Session, api: Api, marker: str, received: datetime) -> None:
+    """A Meta delivery of a comment whose text, author id, author name and comment id carry `marker`."""
+    payload = page_comment(comment_id=f"{marker}OBJECT", text=f"{marker}TEXT you idiot")
+    payload["entry"][0]["changes"][0]["value"]["from"] = {"id": f"{marker}AUTHOR", "name": f"{marker} NAME"}
+    inbound.receive(session, source="meta", body=body(payload), now=received)
+    state = api.client.app.state.triage  # type: ignore[attr-defined]
+    intake = Intake(lambda: api.scorer, state.triage.profiles, state.sessions, clock=lambda: received)
+    inbound.process_pending(state.sessions, intake, now=received)
+
+
+def test_purge_leaves_nothing_personal_of_connector_comments_in_any_table(database_url: str) -> None:
+    for api in make_api(database_url, FakeScorer(), connector_worker=False):  # this test runs the worker
+        _purge_after_webhooks(api)
+
+
+def _purge_after_webhooks(api: Api) -> None:
+    with session_of(api) as session:
+        connections.add(
+            session,
+            council="swale",
+            platform="facebook",
+            account_id="PAGE1",
+            token_env="T",
+            mode="shadow",
+            actor="test",
+            now=NOW,
+        )
+        webhook(session, api, "OLDRAW", NOW - timedelta(days=400))
+        webhook(session, api, "NEWRAW", NOW - timedelta(days=40))
+        old = session.scalar(select(CommentRow.id).where(CommentRow.external_id == "OLDRAWOBJECT"))
+        assert old is not None
+        outbox.enqueue_reply(session, comment_id=old, text="OLDRAWREPLY to you", key="k1", now=NOW)
+        session.commit()
+        assert "OLDRAW NAME" in every_value(session)  # only the raw body holds the name
+        report = privacy.purge_expired(session, days_for=lambda council: 365, now=NOW)
+        session.commit()
+        assert report.councils["swale"]["purged"] == 1 and (report.raw_days, report.raw_deliveries) == (365, 1)
+        everything = every_value(session)
+        for gone in ("OLDRAWTEXT", "OLDRAWAUTHOR", "OLDRAW NAME", "OLDRAWOBJECT", "OLDRAWREPLY"):
+            assert gone not in everything, gone
+        assert "NEWRAW NAME" in everything and "NEWRAWTEXT" in everything
 
 
 def test_an_author_with_a_warning_loses_the_row_when_every_comment_is_purged(api: Api) -> None:

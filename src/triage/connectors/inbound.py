@@ -43,24 +43,38 @@ def incoming(event: CommentEvent, council: str) -> IncomingComment:
         post_topic="",
         text=event.text,
         created_at=event.created_at,
+        permalink=comment_url(event.platform, event.object_id),
     )
+
+
+def comment_url(platform: str, object_id: str) -> str | None:
+    """Where an officer sees the comment on the platform (Instagram has no address for one)."""
+    if platform == "facebook":
+        return f"https://www.facebook.com/{object_id}"
+    if platform == "x":
+        return f"https://x.com/i/web/status/{object_id}"
+    return None
 
 
 def ingest_events(
     sessions: Callable[[], Session], intake: Intake, events: Sequence[CommentEvent], now: datetime
 ) -> int:
-    """Ingest added and edited comments, then record them as platform objects, queue automatic
-    actions and apply deletions, in one transaction. Safe to repeat: every step is idempotent,
-    so a crash between ingest and this transaction is healed by processing the event again."""
+    """Ingest added and edited comments, each recorded as a platform object with its automatic
+    actions queued in the ingest's own transaction (transactional outbox: a stored comment never
+    lacks its actions); then apply deletions. Safe to repeat: every step is idempotent."""
     with sessions() as session:
         upserts, removals = _route(session, events)
-    results = intake.ingest([incoming(e, c.council) for e, c in upserts])
-    with sessions() as session:
-        for (event, connection), result in zip(upserts, results, strict=True):
-            _after_ingest(session, event, connection, result, intake, now)
-        for event in removals:
-            removed(session, event, now)
-        session.commit()
+
+    def along_with(session: Session, index: int, result: Ingested) -> None:
+        event, connection = upserts[index]
+        _after_ingest(session, event, connection, result, intake, now)
+
+    intake.ingest([incoming(e, c.council) for e, c in upserts], along_with)
+    if removals:
+        with sessions() as session:
+            for event in removals:
+                removed(session, event, now)
+            session.commit()
     return len(upserts) + len(removals)
 
 
@@ -125,22 +139,47 @@ def process_pending(
     lease: timedelta = timedelta(minutes=5),
     limit: int = 20,
 ) -> int:
-    """Process stored deliveries; returns how many were claimed."""
+    """Process stored deliveries, all claimed ones as one ingest batch (one scoring call, one
+    group commit); if that fails, each alone, so only a faulty one fails. Returns how many were claimed."""
     with sessions() as session:
         claimed = [
             (e.id, e.platform, e.body, e.attempts)
             for e in store.claim_inbound(session, now=now, lease=lease, limit=limit)
         ]
+    readable: list[tuple[int, int, list[CommentEvent]]] = []
     for event_id, source, body, attempts in claimed:
-        status, error = "done", ""
         try:
-            ingest_events(sessions, intake, PARSERS[source](body), now)
+            readable.append((event_id, attempts, PARSERS[source](body)))
         except PayloadError as problem:
-            status, error = "failed", str(problem)
-        except Exception as problem:  # the database or the model: try again, then show it
-            log.warning("inbound event %s failed (%s)", event_id, type(problem).__name__)
-            status, error = ("failed" if attempts >= MAX_ATTEMPTS else "pending"), type(problem).__name__
-        with sessions() as session:
-            store.finish_inbound(session, event_id=event_id, status=status, error=error, now=now)
-            session.commit()
+            _finish(sessions, [event_id], "failed", str(problem), now)
+    try:
+        ingest_events(sessions, intake, [event for _, _, events in readable for event in events], now)
+        _finish(sessions, [event_id for event_id, _, _ in readable], "done", "", now)
+    except Exception:
+        for event_id, attempts, events in readable:
+            _process_one(sessions, intake, event_id, attempts, events, now)
     return len(claimed)
+
+
+def _process_one(
+    sessions: Callable[[], Session],
+    intake: Intake,
+    event_id: int,
+    attempts: int,
+    events: list[CommentEvent],
+    now: datetime,
+) -> None:
+    status, error = "done", ""
+    try:
+        ingest_events(sessions, intake, events, now)
+    except Exception as problem:  # the database or the model: try again, then show it
+        log.warning("inbound event %s failed (%s)", event_id, type(problem).__name__)
+        status, error = ("failed" if attempts >= MAX_ATTEMPTS else "pending"), type(problem).__name__
+    _finish(sessions, [event_id], status, error, now)
+
+
+def _finish(sessions: Callable[[], Session], event_ids: list[int], status: str, error: str, now: datetime) -> None:
+    with sessions() as session:
+        for event_id in event_ids:
+            store.finish_inbound(session, event_id=event_id, status=status, error=error, now=now)
+        session.commit()

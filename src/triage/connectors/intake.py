@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from triage.policy import Profile
 from triage.scoring.base import Scorer
 from triage.service import Triage
+from triage.storage.ingest import StoredResult
 from triage.types import IncomingComment
 
 
@@ -48,9 +49,22 @@ class Intake:
             None, profiles, sessions, duplicate_window=duplicate_window, timeout_s=timeout_s, clock=clock
         )
 
-    def ingest(self, batch: Sequence[IncomingComment]) -> list[Ingested]:
-        """Every comment stored before returning; a comment stored before answers what was stored."""
+    def ingest(
+        self, batch: Sequence[IncomingComment], along_with: Callable[[Session, int, Ingested], None] | None = None
+    ) -> list[Ingested]:
+        """Every comment stored before returning; a comment stored before answers what was stored.
+        `along_with(session, position, result)` writes what belongs to each comment (its platform
+        object, its automatic actions) in the ingest's own transaction: both commit, or neither."""
         if not batch:
             return []
         self.triage.scorer = self.scorer()  # the model in service now (it may have been reloaded)
-        return [Ingested(r.id, r.action, r.needs_review, r.created) for r in self.triage.score_and_record(batch)]
+
+        def write(session: Session, index: int, stored: StoredResult) -> None:
+            if along_with is not None:
+                along_with(session, index, _ingested(stored))
+
+        return [_ingested(r) for r in self.triage.score_and_record(batch, along_with=write)]
+
+
+def _ingested(stored: StoredResult) -> Ingested:
+    return Ingested(stored.id, stored.action, stored.needs_review, stored.created)

@@ -15,11 +15,15 @@ def _hmac(secret: str, body: bytes) -> bytes:
     return hmac.new(secret.encode(), body, hashlib.sha256).digest()
 
 
+def meta_signature(body: bytes, app_secret: str) -> str:
+    return "sha256=" + _hmac(app_secret, body).hex()
+
+
 def meta_signature_ok(body: bytes, header: str | None, app_secret: str) -> bool:
     """`X-Hub-Signature-256: sha256=<hex>` over the raw body; no secret configured refuses all."""
     if not app_secret or not header or not header.startswith("sha256="):
         return False
-    expected = "sha256=" + _hmac(app_secret, body).hex()
+    expected = meta_signature(body, app_secret)
     return hmac.compare_digest(expected.encode(), header.strip().lower().encode())
 
 

@@ -53,7 +53,11 @@ class Worker:
 
     def run_once(self) -> int:
         """One round: stored deliveries first (they may queue actions), then due actions."""
-        done = inbound.process_pending(self.sessions, self.intake, now=self.clock()) if self.intake else 0
+        done = (
+            inbound.process_pending(self.sessions, self.intake, now=self.clock(), lease=self.lease)
+            if self.intake
+            else 0
+        )
         with self.sessions() as session:
             claimed = [
                 row.id for row in outbox_store.claim_due(session, now=self.clock(), lease=self.lease, limit=self.batch)

@@ -11,12 +11,13 @@ from sqlalchemy.orm import Session
 
 from triage.scoring.base import Scorer, flagged
 from triage.service.profiles import Profiles
-from triage.service.record import Pending, ProfileFor, record_many, record_one, text_key
+from triage.service.record import AlongWith, Pending, ProfileFor, record_many, record_one, text_key
 from triage.service.scoring import ScoreOutcome, TimedScorer, load_scorer, score_safely, usable, validate_scorer
 from triage.storage.ingest import StoredResult
 from triage.types import IncomingComment
 
 __all__ = [
+    "AlongWith",
     "IncomingComment",
     "Pending",
     "Profiles",
@@ -67,19 +68,31 @@ class Triage:
         return self._timed(self.scorer, texts)
 
     def record(
-        self, batch: Sequence[IncomingComment], scores: Sequence[ScoreOutcome]
+        self,
+        batch: Sequence[IncomingComment],
+        scores: Sequence[ScoreOutcome],
+        *,
+        along_with: AlongWith | None = None,
     ) -> list[TriageResult | Exception]:
-        """Decide, route and store scored comments in one transaction; a faulty one fails alone."""
+        """Decide, route and store scored comments in one transaction; a faulty one fails alone.
+        `along_with` writes what belongs to each comment in that same transaction."""
         pending = [Pending(c, s.scored, s.model_version, s.failure) for c, s in zip(batch, scores, strict=True)]
         with self.sessions() as session:
             outcomes = record_many(
-                session, pending, self.profiles, now=self.clock(), duplicate_window=self.duplicate_window
+                session,
+                pending,
+                self.profiles,
+                now=self.clock(),
+                duplicate_window=self.duplicate_window,
+                along_with=along_with,
             )
         return [o if isinstance(o, Exception) else self.result(o) for o in outcomes]
 
-    def score_and_record(self, batch: Sequence[IncomingComment]) -> list[TriageResult]:
+    def score_and_record(
+        self, batch: Sequence[IncomingComment], *, along_with: AlongWith | None = None
+    ) -> list[TriageResult]:
         """Every comment stored and answered before returning; retries answer what was stored."""
-        results = self.record(batch, self.score([c.text for c in batch]))
+        results = self.record(batch, self.score([c.text for c in batch]), along_with=along_with)
         for result in results:
             if isinstance(result, Exception):
                 raise result

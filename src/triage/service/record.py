@@ -21,6 +21,9 @@ from triage.text import dedup_key
 from triage.types import Comment, Context, Decision, IncomingComment, ScoredText
 
 ProfileFor = Callable[[str], Profile]
+# Writes that belong to a stored comment (a connector's platform object and outbox actions): run
+# in the ingest's own transaction with (session, position in the batch, result), before its commit.
+AlongWith = Callable[[Session, int, StoredResult], None]
 CommentKey = tuple[str, str, str]  # (council, platform, external id)
 
 
@@ -163,24 +166,44 @@ def record_many(
     *,
     now: datetime,
     duplicate_window: timedelta = timedelta(hours=24),
+    along_with: AlongWith | None = None,
 ) -> list[StoredResult | Exception]:
     """Decide and store many comments in one transaction (one commit for all: group commit), in
     order, so a later comment sees an earlier one as a repeat, a retry or a warned author. If the
     transaction fails (a concurrent worker stored one of them first, or one is faulty), it is
-    rolled back and each comment is stored alone, so only a faulty one fails."""
+    rolled back and each comment is stored alone, so only a faulty one fails. `along_with` writes
+    what belongs to each comment in the same transaction: both are committed, or neither."""
     try:
         outcomes: list[StoredResult | Exception] = list(_store(session, pending, profile_for, now, duplicate_window))
+        _along(session, outcomes, along_with)
         session.commit()
         return outcomes
     except Exception:
         session.rollback()
     results: list[StoredResult | Exception] = []
-    for item in pending:
+    for index, item in enumerate(pending):
+        alone = _at(along_with, index)
         try:
-            results.append(record_one(session, item, profile_for, now=now, duplicate_window=duplicate_window))
+            results.append(
+                record_one(session, item, profile_for, now=now, duplicate_window=duplicate_window, along_with=alone)
+            )
         except Exception as error:
             results.append(error)
     return results
+
+
+def _along(session: Session, outcomes: Sequence[StoredResult | Exception], along_with: AlongWith | None) -> None:
+    if along_with is not None:
+        for index, outcome in enumerate(outcomes):
+            if not isinstance(outcome, Exception):
+                along_with(session, index, outcome)
+
+
+def _at(along_with: AlongWith | None, index: int) -> AlongWith | None:
+    """The batch's `along_with` for one comment stored alone (its position in the batch kept)."""
+    if along_with is None:
+        return None
+    return lambda session, _, result: along_with(session, index, result)
 
 
 def record_one(
@@ -190,22 +213,34 @@ def record_one(
     *,
     now: datetime,
     duplicate_window: timedelta = timedelta(hours=24),
+    along_with: AlongWith | None = None,
 ) -> StoredResult:
     """Decide and store one comment, committed before returning; a comment stored before (a
     retry, or a concurrent post that won the race) is returned as it was stored."""
     try:
         [outcome] = _store(session, [item], profile_for, now, duplicate_window)
+        _along(session, [outcome], along_with)
         session.commit()
         return outcome
-    except StorageConflict:
+    except StorageConflict as conflict:
         session.rollback()
-        incoming = item.incoming
-        found = ingest.stored_result(
-            session, council=incoming.council, platform=incoming.platform, external_id=incoming.external_id
-        )
-        if found is None:
-            raise
-        return found
+        found = _stored_before(session, item.incoming, conflict)
     except Exception:
         session.rollback()
         raise
+    try:  # idempotent: the post that won the race wrote its own, and these find them
+        _along(session, [found], along_with)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return found
+
+
+def _stored_before(session: Session, incoming: IncomingComment, conflict: Exception) -> StoredResult:
+    found = ingest.stored_result(
+        session, council=incoming.council, platform=incoming.platform, external_id=incoming.external_id
+    )
+    if found is None:
+        raise conflict
+    return found

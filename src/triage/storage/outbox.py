@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session, aliased
 
-from triage.storage.tables import ConnectionRow, OutboxRow
+from triage.storage.tables import ConnectionRow, OutboxRow, PlatformCommentRow
 
 # The row type callers outside storage may name in annotations (they never build or query it).
 OutboxAction = OutboxRow
@@ -182,3 +182,14 @@ def counts_by_connection(session: Session) -> dict[int, dict[str, int]]:
 def of_comment(session: Session, *, platform_comment_id: int) -> list[OutboxRow]:
     query = select(OutboxRow).where(OutboxRow.platform_comment_id == platform_comment_id).order_by(OutboxRow.id)
     return list(session.scalars(query))
+
+
+def with_objects(session: Session, *, comment_ids: list[int] | None = None) -> list[tuple[OutboxRow, str, str]]:
+    """Actions with the platform and id of the object each acts on, oldest first (of the given
+    stored comments' platform objects, or all)."""
+    query = select(OutboxRow, PlatformCommentRow.platform, PlatformCommentRow.object_id).join(
+        PlatformCommentRow, PlatformCommentRow.id == OutboxRow.platform_comment_id
+    )
+    if comment_ids is not None:
+        query = query.where(OutboxRow.comment_id.in_(comment_ids))
+    return [(row, platform, object_id) for row, platform, object_id in session.execute(query.order_by(OutboxRow.id))]

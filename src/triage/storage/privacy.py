@@ -6,15 +6,19 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, cast, delete, exists, literal, select, update
+from sqlalchemy import String, cast, delete, exists, literal, select, union, update
 from sqlalchemy.orm import Session
 
 from triage.storage.tables import (
     AuditEventRow,
     AuthorRow,
     CommentRow,
+    ConnectionRow,
     DecisionRow,
+    InboundEventRow,
     OfficerDecisionRow,
+    OutboxRow,
+    PlatformCommentRow,
     ReviewItemRow,
     ScoreRow,
 )
@@ -76,11 +80,35 @@ def councils_with_unpurged_comments(session: Session) -> list[str]:
     return sorted(session.scalars(query))
 
 
+def councils_with_data(session: Session) -> list[str]:
+    """Councils that have (or had) a platform connection or any stored comment."""
+    query = union(select(ConnectionRow.council), select(CommentRow.council))
+    return sorted(session.scalars(query))
+
+
+def blank_inbound_bodies(session: Session, *, before: datetime) -> int:
+    """Blank raw webhook bodies (comment text, handles) received before `before`; the row stays
+    with its status so counts hold. One never processed is marked failed: nothing is left to process."""
+    expired = (InboundEventRow.received_at < before) & (InboundEventRow.body != "")
+    session.execute(
+        update(InboundEventRow)
+        .where(expired, InboundEventRow.status.in_(("pending", "processing")))
+        .values(status="failed", error="purged by retention before it was processed", claimed_until=None)
+    )
+    result = session.execute(
+        update(InboundEventRow)
+        .where(expired)
+        .values(body="", body_hash=literal("purged:").concat(cast(InboundEventRow.id, String)))
+    )
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
 def purge_comments(session: Session, *, council: str, before: datetime, now: datetime) -> int:
     """Remove what identifies a person from a council's comments received before `before`: the
     text and its dedup key, the handle, the post topic, the platform's id (replaced by a tag) and
-    officers' notes; then authors with nothing left unpurged. Scores, decisions, review items,
-    officers' decisions and the audit trail stay."""
+    officers' notes and replies; the platform object's id once its newest revision goes; then
+    authors with nothing left unpurged. Scores, decisions, review items, officers' decisions,
+    platform actions and the audit trail stay."""
     expired = select(CommentRow.id).where(
         CommentRow.council == council, CommentRow.received_at < before, CommentRow.purged_at.is_(None)
     )
@@ -89,6 +117,12 @@ def purge_comments(session: Session, *, council: str, before: datetime, now: dat
         return 0
     session.execute(
         update(OfficerDecisionRow).where(OfficerDecisionRow.comment_id.in_(ids)).values(note="", reply=None)
+    )
+    session.execute(update(OutboxRow).where(OutboxRow.comment_id.in_(ids)).values(reply_text=None))
+    session.execute(
+        update(PlatformCommentRow)
+        .where(PlatformCommentRow.comment_id.in_(ids))
+        .values(object_id=literal("purged:").concat(cast(PlatformCommentRow.id, String)))
     )
     session.execute(
         update(CommentRow)

@@ -1,10 +1,12 @@
 """A fake Graph API and X API on loopback (random port, threads): hide, unhide, delete, reply,
-paging for back-fill, scripted 429s, 5xx and expired tokens, and a record of every call."""
+paging for back-fill, scripted 429s, 5xx and expired tokens, and a record of every call. For the
+connector tests and the webhook load run (`triage loadtest-webhooks`); never used in service."""
 
 from __future__ import annotations
 
 import json
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -41,6 +43,7 @@ class FakePlatform:
         self.comments: dict[str, list[dict[str, Any]]] = {}  # post -> comments
         self.mentions: dict[str, list[dict[str, Any]]] = {}  # X account -> tweets
         self.page_size = 2
+        self.on_write: Callable[[Call], None] | None = None  # after a write took effect, before the answer
         self.lock = threading.Lock()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -79,14 +82,19 @@ class FakePlatform:
                 length = int(self.headers.get("content-length") or 0)
                 raw = self.rfile.read(length).decode() if length else ""
                 status, headers, body = fake.answer(self.command, self.path, raw, self.headers)
+                if fake.on_write is not None and self.command != "GET":
+                    fake.on_write(fake.calls[-1])
                 payload = json.dumps(body).encode()
-                self.send_response(status)
-                for key, value in headers.items():
-                    self.send_header(key, value)
-                self.send_header("content-type", "application/json")
-                self.send_header("content-length", str(len(payload)))
-                self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.send_response(status)
+                    for key, value in headers.items():
+                        self.send_header(key, value)
+                    self.send_header("content-type", "application/json")
+                    self.send_header("content-length", str(len(payload)))
+                    self.end_headers()
+                    self.wfile.write(payload)
+                except OSError:
+                    pass  # the caller died waiting (the load run kills its worker here)
 
             do_GET = do_POST = do_PUT = do_DELETE = _serve
 
@@ -155,6 +163,12 @@ class FakePlatform:
         reply = json.loads(params.get("reply", "{}"))
         self.replies.append((reply.get("in_reply_to_tweet_id", ""), params.get("text", "")))
         return 201, {}, {"data": {"id": f"reply-{len(self.replies)}"}}
+
+
+def action_and_object(call: Call) -> tuple[str, str]:
+    """What a write call did, and to which comment (or tweet) id."""
+    segments = call.path.strip("/").split("/")
+    return _action(call), segments[2] if call.api == "x" and len(segments) > 2 else segments[0]
 
 
 def _action(call: Call) -> str:
