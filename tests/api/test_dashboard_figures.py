@@ -3,12 +3,16 @@ connections that stopped and failed platform actions."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from serve.ui import dashboard_pages
+from tests.api.conftest import Api
+from tests.api.test_ui import sign_in
 from tests.conftest import FakeScorer, scores
 from triage import dashboard, review
 from triage.config import Settings
@@ -107,3 +111,21 @@ def test_the_figures_carry_the_deadlines_and_the_platform_problems(triage: Triag
         assert reviews.item_in(session, item_id=item, councils=["swale"]) is not None
     assert figures["deadlines"]["question"]["missed"] == [item]
     assert figures["platforms"] == {"stopped": [], "dead_letters": []}
+
+
+def test_each_deadline_figure_links_to_its_items(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(dashboard_pages, "utcnow", lambda: NOW)
+    api.post("When is bin day?", "q1")
+    with api.client.app.state.triage.sessions() as session:  # type: ignore[attr-defined]
+        [(item, _, _)] = repo.review_queue(session, councils=["swale"], limit=5)
+        item.respond_by, item_id = datetime(2026, 3, 10, 12, 0, tzinfo=UTC), item.id
+        session.commit()
+    sign_in(api, "olive")
+    page = api.client.get("/dashboard").text
+    row = re.search(r'<tr class="govuk-table__row" id="deadline-question">.*?</tr>', page, re.S).group(0)  # type: ignore[union-attr]
+    assert 'href="/dashboard/deadlines?intent=question&amp;outcome=missed"' in row
+    assert 'outcome=met"' not in row  # none met: a plain 0, no link
+    listed = api.client.get("/dashboard/deadlines?intent=question&outcome=missed").text
+    assert f'href="/review/{item_id}"' in listed and "When is bin day?" in listed and "Question: missed" in listed
+    assert f'href="/review/{item_id}"' not in api.client.get("/dashboard/deadlines?intent=question&outcome=met").text
+    assert api.client.get("/dashboard/deadlines?intent=question&outcome=bogus").status_code == 200
