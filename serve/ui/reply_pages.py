@@ -50,7 +50,8 @@ def save_page(
         )
     except ReviewError as error:
         return redirect(back, flash=f"Not saved: {error}", request=request)
-    return redirect(back, flash=f"Saved the reply \u201c{row.name}\u201d for {row.council}", request=request)
+    shown = f"{back}?saved={row.id}" if back != "/replies" else back  # the item's box shows what was saved
+    return redirect(shown, flash=f"Saved the reply \u201c{row.name}\u201d for {row.council}", request=request)
 
 
 @router.post("/replies/{reply_id}/delete", response_model=None)
