@@ -24,28 +24,24 @@ SEED = [("asker", "When is the tip open?"), ("resident", "Why are the bins late?
 TIP_HOURS = "The tip is open 8 till 4 every day, bank holidays included."
 
 
+def _connection(session: Any, platform: str, account: str, now: datetime) -> Any:
+    view = connections.add(
+        session, council="swale", platform=platform, account_id=account, token_env="T", mode="live", actor="t", now=now
+    )
+    return store.connection_by_id(session, connection_id=view.id)
+
+
 def _connect(app: Any) -> None:
     """The bins question came through a live Facebook connection; one reply to it failed for good;
     an X connection's token expired."""
     now = datetime.now(UTC)
     with app.state.triage.sessions() as session:
         create_user(session, username="ada", password=PASSWORD, role="admin", councils=["swale"], now=now)
-        live = connections.add(
-            session,
-            council="swale",
-            platform="facebook",
-            account_id="PAGE1",
-            token_env="FB",
-            mode="live",
-            actor="t",
-            now=now,
-        )
-        x = connections.add(
-            session, council="swale", platform="x", account_id="X1", token_env="XT", mode="live", actor="t", now=now
-        )
-        row = store.connection_by_id(session, connection_id=live.id)
+        live, x = _connection(session, "facebook", "PAGE1", now), _connection(session, "x", "X1", now)
         comment = repo.find_comment(session, council="swale", platform="facebook", external_id="ui1")
-        target = store.note_platform_comment(session, connection=row, object_id=comment.external_id, comment_id=comment.id, now=now)
+        target = store.note_platform_comment(
+            session, connection=live, object_id=comment.external_id, comment_id=comment.id, now=now
+        )
         outbox_store.add(
             session,
             connection_id=live.id,
@@ -58,13 +54,7 @@ def _connect(app: Any) -> None:
             now=now,
             reply_text="Sorry",
         )
-        connections.stop(
-            session,
-            row=store.connection_by_id(session, connection_id=x.id),
-            status="token_invalid",
-            detail="HTTP 401",
-            now=now,
-        )
+        connections.stop(session, row=x, status="token_invalid", detail="HTTP 401", now=now)
         session.commit()
 
 
