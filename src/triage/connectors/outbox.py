@@ -122,7 +122,7 @@ def enqueue_for_decision(
     actions = removal_actions(connection.platform, profile) if action == "remove" else ["unhide"]
     cause = f"officer:{decision_id}"
     queued = _towards(session, target, connection, comment_id=comment_id, actions=actions, cause=cause, now=now)
-    if action == "respond" and reply.strip():
+    if action == "respond" and reply.strip() and target.state != "deleted":  # no reply under a deleted comment
         queued.append(_reply(session, target, connection, comment_id=comment_id, text=reply, cause=cause, now=now))
     return queued
 
