@@ -16,9 +16,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from serve import errors
 from serve.connector_worker import EmbeddedWorker
 from serve.middleware import LimitsAndMetrics, SecurityHeaders
-from serve.routes import admin, comments, health, people, platforms, session
+from serve.routes import admin, comments, health, people, platforms, replies, session
 from serve.state import AppState, load_scorer_or_none
-from serve.ui import automatic_pages, guide, pages, queue_pages, review_pages
+from serve.ui import automatic_pages, dashboard_pages, guide, pages, queue_pages, reply_pages, review_pages
 from serve.ui.web import Forbidden, SignInRequired, render
 from triage.config import Settings, get_settings
 from triage.scoring.base import Scorer
@@ -66,7 +66,8 @@ def lifespan_for(
 
 def add_pages(app: FastAPI) -> None:
     """The officers' pages: anonymous visitors go to the sign-in page, the wrong role gets a 403 page."""
-    for router in (pages.router, review_pages.router, queue_pages.router, automatic_pages.router, guide.router):
+    ui = (pages, review_pages, queue_pages, automatic_pages, guide, dashboard_pages, reply_pages)
+    for router in (module.router for module in ui):
         app.include_router(router)
     app.mount("/static", StaticFiles(directory=str(STATIC)), name="static")
 
@@ -94,7 +95,7 @@ def create_app(settings: Settings | None = None, scorer: Scorer | None = None, l
     add_session_cookies(app, settings)
     app.add_middleware(LimitsAndMetrics, max_body_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeaders, docs_enabled=docs)
-    api = (health, session, comments, people, admin)
+    api = (health, session, comments, people, replies, admin)
     for router in (*(module.router for module in api), platforms.router, platforms.admin_router):
         app.include_router(router)
     add_pages(app)

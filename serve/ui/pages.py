@@ -1,4 +1,5 @@
-"""Pages: sign in and out, the audit log, the dashboard (the review pages are in review_pages.py)."""
+"""Pages: sign in and out, the audit log (the review pages are in review_pages.py, the dashboard in
+dashboard_pages.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from serve.deps import SessionDep, StateDep
 from serve.security import client_address, end_cookie_session, start_session, utcnow
 from serve.ui.web import check_csrf, current_user, redirect, render
-from triage import dashboard, signin
+from triage import signin
 from triage.review import audit_log
 
 router = APIRouter(include_in_schema=False)
@@ -85,15 +86,3 @@ def audit_page(
     filters = {"by": by, "kind": kind, "from": start or "", "to": end or ""}
     officers, kinds = audit_log.officers(session, councils=councils), audit_log.KINDS
     return render(request, "audit.html", user, entries=rows, filters=filters, officers=officers, kinds=kinds)
-
-
-@router.get("/dashboard", response_class=HTMLResponse)
-def dashboard_page(request: Request, session: SessionDep, state: StateDep) -> HTMLResponse:
-    user = current_user(request, session)
-    thresholds = state.scorer.thresholds if state.scorer else {}
-    return render(
-        request,
-        "dashboard.html",
-        user,
-        figures=dashboard.figures(session, councils=list(user.councils), thresholds=thresholds, now=utcnow()),
-    )

@@ -6,18 +6,19 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, Response
 
 from serve.deps import RowId, SessionDep, StateDep, reviewer
 from serve.security import utcnow
 from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
 from triage import review
+from triage.connectors import outbox
 from triage.connectors import status as connector_status
 from triage.labels import ACTIONS, LABELS, REASON_CODES
 from triage.policy.engine import local_time
 from triage.policy.explain import is_near_miss, reason_words
-from triage.review import replies
+from triage.review import replies, saved_replies
 from triage.scoring.base import flagged
 from triage.storage import accounts, reviews
 
@@ -49,28 +50,45 @@ def _segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, str | N
     return [*out, (text[last:], None)]
 
 
-def _item_context(session: Any, state: Any, item: Any) -> dict[str, Any]:
+def _replies(session: Any, item: Any, suggested: str, chosen: int | None) -> dict[str, Any]:
+    """The suggested reply, the council's saved ones (a chosen one fills the box), and where the
+    reply goes: posted through a live connection, recorded in shadow mode, or copied by hand."""
+    saved = saved_replies.listing(session, councils=[item.council], council=item.council)
+    picked = next((r.text for r in saved if r.id == chosen), None)
+    return {
+        "reply": suggested if picked is None else picked,
+        "saved_replies": saved,
+        "chosen_reply": chosen if picked is not None else None,
+        "reply_channel": outbox.reply_channel(session, comment_id=item.comment_id),
+    }
+
+
+def _item_context(session: Any, state: Any, item: Any, chosen: int | None = None) -> dict[str, Any]:
     details = reviews.item_details(session, item=item)
     score, text = details["score"], details["comment"].text or ""
     thresholds = state.scorer.thresholds if state.scorer else {}
     reasons, profile = details["decision"].reasons, state.triage.profiles(item.council)
     intent, flags = score.intent if score else "none", list(details["decision"].flags)
-    return details | {
-        "reply": replies.suggest(profile, intent=intent, flags=flags, now=utcnow()),
-        "next_step": replies.next_step(intent, profile),
-        "no_engagement": "no_engagement" in flags,
-        "platform_actions": connector_status.platform_actions(session, comment_id=item.comment_id),
-        "names": accounts.user_names(session, user_ids={d.user_id for d in details["officer_decisions"]}),
-        "action_words": ACTION_WORDS,
-        "segments": _segments(text, score.pii_spans if score else []),
-        "reasons": [(reason_words(r), r) for r in reasons if not is_near_miss(r)],
-        "near_misses": [(reason_words(r), r) for r in reasons if is_near_miss(r)],
-        "thresholds": thresholds,
-        "flagged": flagged(score.scores, thresholds) if score else [],
-        "labels": LABELS,
-        "actions": ACTIONS,
-        "reason_codes": REASON_CODES,
-    }
+    suggested = replies.suggest(profile, intent=intent, flags=flags, now=utcnow())
+    return (
+        details
+        | _replies(session, item, suggested, chosen)
+        | {
+            "next_step": replies.next_step(intent, profile),
+            "no_engagement": "no_engagement" in flags,
+            "platform_actions": connector_status.platform_actions(session, comment_id=item.comment_id),
+            "names": accounts.user_names(session, user_ids={d.user_id for d in details["officer_decisions"]}),
+            "action_words": ACTION_WORDS,
+            "segments": _segments(text, score.pii_spans if score else []),
+            "reasons": [(reason_words(r), r) for r in reasons if not is_near_miss(r)],
+            "near_misses": [(reason_words(r), r) for r in reasons if is_near_miss(r)],
+            "thresholds": thresholds,
+            "flagged": flagged(score.scores, thresholds) if score else [],
+            "labels": LABELS,
+            "actions": ACTIONS,
+            "reason_codes": REASON_CODES,
+        }
+    )
 
 
 @router.post("/review/{item_id}/release", response_model=None)
@@ -88,7 +106,13 @@ def release_page(item_id: RowId, request: Request, session: SessionDep, csrf: An
 
 
 @router.get("/review/{item_id}", response_class=HTMLResponse)
-def item_page(item_id: RowId, request: Request, session: SessionDep, state: StateDep) -> HTMLResponse:
+def item_page(
+    item_id: RowId,
+    request: Request,
+    session: SessionDep,
+    state: StateDep,
+    saved: Annotated[int | None, Query(ge=1, le=2**62)] = None,
+) -> HTMLResponse:
     user = current_user(request, session)
     item = reviews.item_in(session, item_id=item_id, councils=user.councils)
     if item is None:
@@ -102,7 +126,7 @@ def item_page(item_id: RowId, request: Request, session: SessionDep, state: Stat
             held_until = local_time(utcnow() + timedelta(minutes=state.settings.review_claim_minutes)).strftime("%H:%M")
         except review.ReviewError as error:
             claim_error, can_decide = str(error), False
-    context = _item_context(session, state, item)
+    context = _item_context(session, state, item, saved)
     councils, now = list(user.councils), utcnow()
     following = review.next_item(session, councils=councils, queue=item.queue, user_id=user.id, now=now, skip=item.id)
     return render(

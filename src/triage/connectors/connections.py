@@ -103,9 +103,9 @@ def add(
     return view(row)
 
 
-def _get(session: Session, connection_id: int) -> Connection:
+def _get(session: Session, connection_id: int, councils: list[str] | None = None) -> Connection:
     row = store.connection_by_id(session, connection_id=connection_id)
-    if row is None or row.status == "removed":
+    if row is None or row.status == "removed" or (councils is not None and row.council not in councils):
         raise ConnectionError_(f"no connection {connection_id}")
     return row
 
@@ -147,9 +147,12 @@ def remove(session: Session, *, connection_id: int, actor: str, now: datetime) -
     return cancelled
 
 
-def resume(session: Session, *, connection_id: int, actor: str, now: datetime) -> ConnectionView:
-    """After a new token or permission: deliveries start again (the worker re-checks it)."""
-    row = _get(session, connection_id)
+def resume(
+    session: Session, *, connection_id: int, actor: str, now: datetime, councils: list[str] | None = None
+) -> ConnectionView:
+    """After a new token or permission: deliveries start again (the worker re-checks it). With
+    `councils` (an admin on the dashboard), only a connection of those councils."""
+    row = _get(session, connection_id, councils)
     before, row.status, row.status_detail, row.paused_until, row.updated_at = row.status, "active", "", None, now
     _audit(session, row, actor, "connection_resumed", now, {"was": before})
     session.commit()

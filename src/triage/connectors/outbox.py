@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from triage.policy import Profile
 from triage.storage import connections as store
 from triage.storage import outbox as outbox_store
+from triage.storage import repo
 from triage.storage.connections import Connection, PlatformComment
 from triage.storage.outbox import OutboxAction
 
@@ -102,18 +103,28 @@ def enqueue_automatic(
 
 
 def enqueue_for_decision(
-    session: Session, *, comment_id: int, action: str, decision_id: int, profile: Profile | None, now: datetime
+    session: Session,
+    *,
+    comment_id: int,
+    action: str,
+    decision_id: int,
+    profile: Profile | None,
+    now: datetime,
+    reply: str = "",
 ) -> list[OutboxAction]:
     """An officer's decision: remove hides (and deletes where the profile says); allow or respond
-    unhides what was hidden. Call it in the decision's transaction; it does not commit."""
+    unhides what was hidden; respond with a reply posts it under the comment. Call it in the
+    decision's transaction; it does not commit (undoing the decision cancels an unsent reply)."""
     found = _target(session, comment_id)
     if found is None or action not in ("remove", "allow", "respond"):
         return []
     target, connection = found
     actions = removal_actions(connection.platform, profile) if action == "remove" else ["unhide"]
-    return _towards(
-        session, target, connection, comment_id=comment_id, actions=actions, cause=f"officer:{decision_id}", now=now
-    )
+    cause = f"officer:{decision_id}"
+    queued = _towards(session, target, connection, comment_id=comment_id, actions=actions, cause=cause, now=now)
+    if action == "respond" and reply.strip() and target.state != "deleted":  # no reply under a deleted comment
+        queued.append(_reply(session, target, connection, comment_id=comment_id, text=reply, cause=cause, now=now))
+    return queued
 
 
 def enqueue_for_undo(session: Session, *, comment_id: int, undoes_id: int, now: datetime) -> list[OutboxAction]:
@@ -143,36 +154,70 @@ def enqueue_for_undo(session: Session, *, comment_id: int, undoes_id: int, now: 
     return added
 
 
+def _reply(
+    session: Session,
+    target: PlatformComment,
+    connection: Connection,
+    *,
+    comment_id: int,
+    text: str,
+    cause: str,
+    now: datetime,
+) -> OutboxAction:
+    limit = MAX_REPLY[connection.platform]
+    if not text.strip() or len(text) > limit:
+        raise OutboxError(f"a reply needs 1 to {limit} characters on {connection.platform}")
+    return _enqueue(
+        session, target, connection, comment_id=comment_id, action="reply", cause=cause, now=now, reply_text=text
+    )
+
+
 def enqueue_reply(session: Session, *, comment_id: int, text: str, key: str, now: datetime) -> OutboxAction:
     """An officer's public reply under the comment; `key` makes a resubmitted form harmless."""
     found = _target(session, comment_id)
     if found is None:
         raise OutboxError("this comment did not come from a connected account: reply on the platform")
     target, connection = found
-    limit = MAX_REPLY[connection.platform]
-    if not text.strip() or len(text) > limit:
-        raise OutboxError(f"a reply needs 1 to {limit} characters on {connection.platform}")
-    return _enqueue(
-        session,
-        target,
-        connection,
-        comment_id=comment_id,
-        action="reply",
-        cause=f"reply:{key}",
-        now=now,
-        reply_text=text,
-    )
+    return _reply(session, target, connection, comment_id=comment_id, text=text, cause=f"reply:{key}", now=now)
+
+
+def reply_channel(session: Session, *, comment_id: int) -> tuple[str, str] | None:
+    """Where an officer's reply to this comment goes: (platform, "live" or "shadow"), or None when
+    the comment came through no connection (the officer copies the reply onto the platform)."""
+    found = _target(session, comment_id)
+    return (found[1].platform, found[1].mode) if found is not None else None
 
 
 def retry_dead(
-    session: Session, *, now: datetime, outbox_id: int | None = None, councils: list[str] | None = None
+    session: Session,
+    *,
+    now: datetime,
+    outbox_id: int | None = None,
+    councils: list[str] | None = None,
+    actor: str | None = None,
 ) -> int:
-    """Send dead letters again (one, or all in the given councils) from a fresh count; committed."""
+    """Send dead letters again (one, or all in the given councils) from a fresh count; committed.
+    With an `actor` (a person on the dashboard), each retry is in the audit log."""
     chosen = outbox_store.rows(session, status="dead", councils=councils, limit=10_000)
     count = 0
     for row in chosen:
         if outbox_id is None or row.id == outbox_id:
             row.status, row.attempts, row.next_attempt_at, row.claimed_until = "pending", 0, now, None
             count += 1
+            if actor is not None:
+                _audit_retry(session, row, actor, now)
     session.commit()
     return count
+
+
+def _audit_retry(session: Session, row: OutboxAction, actor: str, now: datetime) -> None:
+    connection = store.connection_by_id(session, connection_id=row.connection_id)
+    repo.audit(
+        session,
+        actor=actor,
+        kind="dead_letter_retried",
+        subject=f"comment:{row.comment_id}",
+        council=connection.council if connection else None,
+        detail={"outbox_id": row.id, "action": row.action},
+        now=now,
+    )

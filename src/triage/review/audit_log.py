@@ -23,6 +23,11 @@ KINDS = {
     "password_changed": "changed a password",
     "retention_purge": "purged comments past retention",
     "subject_access_export": "exported a subject access request",
+    "saved_reply_added": "saved a reply",
+    "saved_reply_changed": "changed a saved reply",
+    "saved_reply_deleted": "deleted a saved reply",
+    "dead_letter_retried": "sent a failed platform action again",
+    "connection_resumed": "resumed a platform connection",
 }
 ACTIONS = {"allow": "left it up", "remove": "removed it", "respond": "replied", "refer": "referred it"}
 
@@ -53,6 +58,8 @@ def _what(event: Any) -> str:
     elif event.kind == "automatic_reversed":
         words += f": {detail.get('was')} became {detail.get('now')}"
         words += "; the author's warning withdrawn" if detail.get("warning_withdrawn") else ""
+    elif event.kind.startswith("saved_reply_"):
+        words += f" ({detail.get('name', '')})"
     elif "warnings" in detail:
         words += f" (warning {detail['warnings']})"
     return str(words)

@@ -226,6 +226,7 @@ def _apply(
                 decision_id=ids[-1],
                 profile=profiles(target.council),
                 now=now,
+                reply=decision.reply,
             )
             comment = reviews.comment_of(session, item=target)
             _author_action(session, comment, decision.author_action, appeal_months, actor, now)
@@ -235,6 +236,9 @@ def _apply(
     except ReviewError:
         session.rollback()
         raise
+    except outbox.OutboxError as error:  # a reply too long for the platform: nothing is recorded
+        session.rollback()
+        raise ReviewError(str(error)) from None
     session.commit()
     labels = {label: int(value) for label, value in decision.labels.items()}
     return ReviewOutcome(tuple(ids), item.id, item.queue, decision.action, labels, decision.reason_code, now, text)

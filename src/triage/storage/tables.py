@@ -155,6 +155,20 @@ class AuditEventRow(Base):
     detail: Mapped[dict[str, Any]]
 
 
+class SavedReplyRow(Base):
+    """A reply a council's officers saved under a name, to pick beside the suggested one."""
+
+    __tablename__ = "saved_replies"
+    __table_args__ = (UniqueConstraint("council", "name", name="uq_saved_reply_name"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    council: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(100))
+    text: Mapped[str] = mapped_column(Text)
+    updated_by: Mapped[str] = mapped_column(String(200))  # the audit actor ("user:3")
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
 class ApiKeyRow(Base):
     __tablename__ = "api_keys"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
