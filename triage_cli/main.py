@@ -162,6 +162,26 @@ def train(
 
 
 @app.command()
+def stack(
+    config: Annotated[Path, typer.Option(help="the bundle's training config (source weights, calibration source)")],
+    model: Annotated[Path, typer.Option(help="trained bundle to stack the n-gram head into")] = Path(
+        "models/minilm-policy"
+    ),
+) -> None:
+    """Fit the n-gram head on the training table and stack it into a trained bundle, each label's
+    inputs, calibration and thresholds chosen on council dev (`triage train` does it too)."""
+    from training.config import TrainConfig
+    from training.stack_bundle import stack_bundle
+    from triage.data import load_table
+
+    settings = TrainConfig.load(config)
+    table = load_table(Path(settings.table))
+    source = settings.calibration_source or "council_written"
+    chosen = stack_bundle(model, table, settings.source_weights, source, log=typer.echo)
+    typer.echo(f"{model}: inputs per label {chosen}")
+
+
+@app.command()
 def bench(
     model: Annotated[Path, typer.Option(help="bundle to time")] = Path("models/minilm-policy"),
     seconds: Annotated[float, typer.Option(help="seconds of batched scoring per model")] = 10.0,

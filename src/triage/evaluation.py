@@ -23,6 +23,19 @@ def expected_calibration_error(y: np.ndarray, p: np.ndarray, bins: int = 10) -> 
     return float(error)
 
 
+def f1_at_thresholds(y: np.ndarray, p: np.ndarray, thresholds: np.ndarray) -> np.ndarray:
+    """F1 of `p >= t` for every t at once (0 where nothing is predicted or positive), from sorted
+    scores: the same figures as sklearn's f1_score, without a pass over the data per threshold."""
+    order = np.argsort(p, kind="stable")
+    sorted_p, positives_below = p[order], np.concatenate([[0], np.cumsum(np.asarray(y)[order] > 0)])
+    below = np.searchsorted(sorted_p, thresholds, side="left")  # rows with p < t
+    true_positive = positives_below[-1] - positives_below[below]
+    predicted = len(p) - below
+    denominator = predicted + positives_below[-1]
+    f1: np.ndarray = np.where(denominator > 0, 2 * true_positive / np.maximum(denominator, 1), 0.0)
+    return f1
+
+
 def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
     """The threshold that maximises F1 on (validation) data: the stated objective for thresholds.
     Where a range of thresholds ties (separable data), the middle of that range, not its edge."""
@@ -32,7 +45,7 @@ def best_f1_threshold(y: np.ndarray, p: np.ndarray) -> float:
     candidates = np.unique(np.round(p, 4))
     if len(candidates) > 400:
         candidates = np.unique(np.quantile(p, np.linspace(0.0, 1.0, 401)))
-    scores = np.array([f1_score(y, p >= t, zero_division=0) for t in candidates])
+    scores = f1_at_thresholds(y, p, candidates)
     best = int(np.argmax(scores))
     end = best
     while end + 1 < len(candidates) and scores[end + 1] >= scores[best] - 1e-9:

@@ -109,3 +109,17 @@ def test_the_head_is_not_chosen_where_it_reads_the_public_rows_worse() -> None:
     assert _best(scores) == "stack"
     scores["stack"] = (0.85, 0.60)
     assert _best(scores) == "model"
+
+
+def test_f1_at_every_threshold_is_sklearns_f1() -> None:
+    from sklearn.metrics import f1_score
+
+    from triage.evaluation import f1_at_thresholds
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n = int(rng.integers(1, 200))
+        y, p = (rng.random(n) < rng.random()).astype(int), np.round(rng.random(n), 2)
+        thresholds = np.unique(np.concatenate([p, rng.random(3), [0.0, 1.0, 1.5]]))
+        expected = [f1_score(y, p >= t, zero_division=0) for t in thresholds]
+        np.testing.assert_allclose(f1_at_thresholds(y, p, thresholds), expected)

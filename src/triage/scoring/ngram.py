@@ -21,7 +21,7 @@ WORD = {"analyzer": "word", "ngram_range": (1, 2), "sublinear_tf": True, "dtype"
 CHAR = {"analyzer": "char_wb", "ngram_range": (2, 5), "sublinear_tf": True, "dtype": np.float32}
 
 
-def vectorisers(min_df_word: int = 2, min_df_char: int = 3, max_features: int = 100_000) -> dict:
+def vectorisers(min_df_word: int = 2, min_df_char: int = 3, max_features: int = 100_000) -> dict[str, TfidfVectorizer]:
     """Fresh, unfitted vectorisers for training."""
     return {
         "word": TfidfVectorizer(min_df=min_df_word, max_features=max_features, **WORD),
@@ -54,11 +54,11 @@ class NgramHead:
         return np.asarray(scores)
 
     def save(self, path: Path) -> None:
-        arrays = {"coef": self.coef, "intercept": self.intercept}
+        arrays: dict[str, np.ndarray] = {"coef": self.coef, "intercept": self.intercept}
         for name, part in self.parts.items():
             terms = sorted(part.vocabulary_, key=part.vocabulary_.__getitem__)
             arrays |= {f"{name}_terms": np.array(terms), f"{name}_idf": part.idf_.astype(np.float32)}
-        np.savez_compressed(path, **arrays)
+        np.savez_compressed(path, allow_pickle=False, **arrays)
 
     @classmethod
     def load(cls, path: Path) -> NgramHead:
