@@ -9,10 +9,10 @@ from contextlib import contextmanager
 from tests.api.conftest import PASSWORD, Api, make_api
 from tests.conftest import FakeScorer
 from tests.connectors.conftest import Rig, profile_for
-from tests.connectors.fake_platform import Scripted
-from tests.connectors.payload_samples import body, page_comment, x_reply
 from triage import dashboard, review
 from triage.connectors import inbound
+from triage.connectors.fake_platform import Scripted
+from triage.connectors.sample_payloads import body, page_comment, x_reply
 from triage.storage import connections as store
 from triage.storage import outbox as outbox_store
 from triage.storage import repo

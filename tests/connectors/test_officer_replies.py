@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from tests.connectors.conftest import Rig, profile_for
-from tests.connectors.payload_samples import body, page_comment, x_reply
 from triage import review
 from triage.connectors import inbound, outbox
+from triage.connectors.sample_payloads import body, page_comment, x_reply
 from triage.storage import connections as store
 from triage.storage import outbox as outbox_store
 from triage.storage import repo
