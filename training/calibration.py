@@ -15,14 +15,15 @@ from triage.scoring.bundle import Calibration
 MIN_POSITIVES = 30
 
 
-# What a label's calibrated score reads: the transformer's logit, the n-gram head's, or both
-# (chosen per label on council dev, training/stacking.py).
-INPUTS = ("model", "ngram", "stack")
+# What a label's calibrated score reads: the transformer's logit alone or with the n-gram head's
+# (chosen per label on council dev, training/stacking.py). Never the head alone: it reads words,
+# not meaning (negation, counter-speech, a quoted slur), and the transformer must keep its say.
+INPUTS = ("model", "stack")
 
 
 def calibration_inputs(choice: str, model: np.ndarray, ngram: np.ndarray | None) -> np.ndarray:
     """The columns a label's Platt scaling reads, (rows, 1 or 2): model first, then n-gram."""
-    columns = {"model": [model], "ngram": [ngram], "stack": [model, ngram]}[choice]
+    columns = {"model": [model], "stack": [model, ngram]}[choice]
     if any(column is None for column in columns):
         raise ValueError(f"calibration input {choice!r} needs the n-gram head's logits")
     return np.stack(columns, axis=1)
@@ -45,10 +46,9 @@ def fit_calibration(
             continue
         columns = calibration_inputs(choice, logits[known, index], None if ngram is None else ngram[known, index])
         model = LogisticRegression(C=1.0).fit(columns, y)
-        weights = dict(zip(("model", "ngram") if choice == "stack" else (choice,), model.coef_[0], strict=True))
-        a[label], b[label] = float(weights.get("model", 0.0)), float(model.intercept_[0])
-        if "ngram" in weights:
-            c[label] = float(weights["ngram"])
+        a[label], b[label] = float(model.coef_[0, 0]), float(model.intercept_[0])
+        if choice == "stack":
+            c[label] = float(model.coef_[0, 1])
         p = model.predict_proba(columns)[:, 1]
         thresholds[label] = best_f1_threshold(y, p)
         ece[label] = expected_calibration_error(y, p)

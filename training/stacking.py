@@ -1,6 +1,6 @@
 """Stack the n-gram head with a bundle's transformer: per label, the calibrated score reads the
-transformer's logit, the head's, or both, whichever reads council dev best (cross-validated) without
-reading its public validation rows worse. Calibration, thresholds and the span floor follow, on
+transformer's logit alone or with the head's, whichever reads council dev best (cross-validated)
+without reading its public validation rows worse. Calibration, thresholds and the span floor follow, on
 council dev as before. `triage stack` runs it on a trained bundle; `triage train` calls it too."""
 
 from __future__ import annotations

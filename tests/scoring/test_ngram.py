@@ -98,14 +98,14 @@ def test_each_label_reads_what_reads_council_dev_best() -> None:
         "public_ngram": public_logits["informative"],
     }
     chosen = choose_inputs(logits, dev, public, log=lambda _: None)
-    assert set(chosen.values()) <= {"ngram", "stack"}
+    assert set(chosen.values()) == {"stack"}
     calibration, thresholds, _ = fit_calibration(logits["model"], dev, logits["ngram"], chosen)
     assert set(calibration.c) == set(LABELS)
     assert all(0.0 < t < 1.0 for t in thresholds.values())
 
 
 def test_the_head_is_not_chosen_where_it_reads_the_public_rows_worse() -> None:
-    scores = {"model": (0.80, 0.70), "ngram": (0.90, 0.50), "stack": (0.85, 0.695)}
+    scores = {"model": (0.80, 0.70), "stack": (0.85, 0.695)}
     assert _best(scores) == "stack"
     scores["stack"] = (0.85, 0.60)
     assert _best(scores) == "model"
