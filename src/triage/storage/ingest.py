@@ -209,10 +209,10 @@ def note_warnings(session: Session, warned: Sequence[tuple[int, AuthorKey, int]]
     audit trail says why."""
     if not warned:
         return
-    authors = repo.authors_by_handle(session, {key for _, key, _ in warned})
+    keys = {key for _, key, _ in warned}
+    authors = repo.authors_by_handle(session, keys)
+    authors |= repo.add_authors(session, keys - authors.keys())  # first warnings: one INSERT for all
     for comment_id, key, count in warned:
-        if key not in authors:
-            authors[key] = repo.author_or_new(session, council=key[0], platform=key[1], handle=key[2])
         authors[key].warnings = count
         repo.audit(
             session,

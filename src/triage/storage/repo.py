@@ -133,6 +133,18 @@ def author(session: Session, *, council: str, platform: str, handle: str) -> Aut
     )
 
 
+def add_authors(session: Session, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], AuthorRow]:
+    """New authors, no warnings and not blocked, for (council, platform, handle) keys; flushed, so
+    they have ids."""
+    rows = {
+        key: AuthorRow(council=key[0], platform=key[1], handle=key[2], warnings=0, blocked=False)
+        for key in sorted(keys)
+    }
+    session.add_all(rows.values())
+    session.flush()
+    return rows
+
+
 def author_or_new(session: Session, *, council: str, platform: str, handle: str) -> AuthorRow:
     row = author(session, council=council, platform=platform, handle=handle)
     if row is None:
