@@ -7,7 +7,6 @@ from typing import Any
 from triage.labels import LABELS
 from triage.policy.profile import Profile, Rule
 
-
 Row = tuple[str, str, str, str, str]  # (situation, action, flags, threshold or detail, clause)
 
 
