@@ -38,10 +38,7 @@ def _authenticate(request: Request, state: AppState) -> Principal:
 
 
 async def get_principal(request: Request, state: StateDep) -> Principal:
-    principal = await state.keys.get(request)
-    if principal is None:
-        principal = await run_in_threadpool(_authenticate, request, state)
-        await state.keys.put(request, principal)
+    principal = await state.keys.get_or_verify(request, lambda: run_in_threadpool(_authenticate, request, state))
     await state.limiter.check(principal.actor)
     return principal
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -75,6 +77,30 @@ class KeyCache:
     def __init__(self, ttl: float = 5.0, store: KeyStore | None = None) -> None:
         self.ttl = ttl
         self.store = store or MemoryKeyStore()
+        self._verifying: dict[str, asyncio.Future[Principal]] = {}
+
+    async def get_or_verify(self, request: Request, verify: Callable[[], Awaitable[Principal]]) -> Principal:
+        """The cached principal, or `verify()`'s. When an entry expires under load, every request
+        in flight with that key misses at once: they wait for one verification (one database
+        read, one thread hop) rather than each making its own."""
+        principal = await self.get(request)
+        if principal is not None:
+            return principal
+        lookup = self._lookup(request)
+        if lookup is None:  # a signed-in person: not cached
+            return await verify()
+        digest = lookup[1]
+        verifying = self._verifying.get(digest)
+        if verifying is None:
+            verifying = asyncio.ensure_future(self._verify_and_put(request, verify))
+            self._verifying[digest] = verifying
+            verifying.add_done_callback(lambda _: self._verifying.pop(digest, None))
+        return await asyncio.shield(verifying)  # a caller that goes away does not cancel the others'
+
+    async def _verify_and_put(self, request: Request, verify: Callable[[], Awaitable[Principal]]) -> Principal:
+        principal = await verify()
+        await self.put(request, principal)
+        return principal
 
     @staticmethod
     def _lookup(request: Request) -> tuple[str, str] | None:

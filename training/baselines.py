@@ -25,21 +25,18 @@ from triage.types import ScoredText
 TFIDF_DIR = Path("models/baselines/tfidf-lr")
 
 
+def _vectoriser() -> FeatureUnion:
+    """Word and character n-gram TF-IDF."""
+    words = TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=150_000, sublinear_tf=True)
+    chars = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=150_000, sublinear_tf=True)
+    return FeatureUnion([("word", words), ("char", chars)])
+
+
 def train_tfidf(table: pd.DataFrame, output: Path = TFIDF_DIR, log=print) -> Path:
     """Word and character n-gram TF-IDF, one logistic regression per label on its known rows."""
     started = time.perf_counter()
     train, val = table[table["split"] == "train"], table[table["split"] == "val"]
-    vectoriser = FeatureUnion(
-        [
-            ("word", TfidfVectorizer(ngram_range=(1, 2), min_df=2, max_features=150_000, sublinear_tf=True)),
-            (
-                "char",
-                TfidfVectorizer(
-                    analyzer="char_wb", ngram_range=(2, 5), min_df=3, max_features=150_000, sublinear_tf=True
-                ),
-            ),
-        ]
-    )
+    vectoriser = _vectoriser()
     features = vectoriser.fit_transform(train["text"].map(normalise))
     val_features = vectoriser.transform(val["text"].map(normalise))
     classifiers, thresholds = {}, {}
@@ -56,7 +53,13 @@ def train_tfidf(table: pd.DataFrame, output: Path = TFIDF_DIR, log=print) -> Pat
         log(f"tfidf-lr: {label} trained on {known.sum()} rows, threshold {thresholds[label]:.3f}")
     output.mkdir(parents=True, exist_ok=True)
     joblib.dump({"vectoriser": vectoriser, "classifiers": classifiers}, output / "model.joblib", compress=3)
-    manifest = Manifest(
+    write_manifest(output, _manifest(table, thresholds))
+    log(f"tfidf-lr: done in {time.perf_counter() - started:.0f}s")
+    return output
+
+
+def _manifest(table: pd.DataFrame, thresholds: dict[str, float]) -> Manifest:
+    return Manifest(
         kind="tfidf-lr",
         name="tfidf-lr",
         model_version=f"tfidf-lr-{table_hash(table)}",
@@ -66,9 +69,6 @@ def train_tfidf(table: pd.DataFrame, output: Path = TFIDF_DIR, log=print) -> Pat
         created_at=datetime.now(UTC).isoformat(timespec="seconds"),
         files={"model": "model.joblib"},
     )
-    write_manifest(output, manifest)
-    log(f"tfidf-lr: done in {time.perf_counter() - started:.0f}s")
-    return output
 
 
 class ProfanityCheckScorer:

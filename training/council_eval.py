@@ -112,24 +112,18 @@ def council_welsh(scorer: Scorer) -> dict[str, Any]:
     return council_metrics(scorer, rows)
 
 
-def markdown(name: str, result: dict[str, Any]) -> list[str]:
-    """A council suite's report section: per label, the product figures per profile, intents."""
-    lines = [
-        "",
-        f"## {name}: {result['n']} comments, macro-F1 {result['macro_f1']:.3f}, "
-        f"clean comments with a harmful flag {result['clean_false_flag_rate']:.1%}, "
-        f"intent accuracy on needs-response {result['intent_accuracy_needs_response']:.3f}",
-        "",
-        "| label | positives | P | R | F1 | PR-AUC | threshold |",
-        "|---|---|---|---|---|---|---|",
-    ]
+def _label_table(result: dict[str, Any]) -> list[str]:
+    lines = ["| label | positives | P | R | F1 | PR-AUC | threshold |", "|---|---|---|---|---|---|---|"]
     for label, m in result["per_label"].items():
         lines.append(
             f"| {label} | {m['positives']} | {m['precision']:.3f} | {m['recall']:.3f} | {m['f1']:.3f} | "
             f"{m['pr_auc']:.3f} | {m['threshold']:.2f} |"
         )
-    lines += [
-        "",
+    return lines
+
+
+def _profile_table(result: dict[str, Any]) -> list[str]:
+    lines = [
         "| profile | clean removed automatically | harmful left up unreviewed | needs-response routed |",
         "|---|---|---|---|",
     ]
@@ -139,17 +133,24 @@ def markdown(name: str, result: dict[str, Any]) -> list[str]:
             f"{f['harmful_left_up_unreviewed']:.1%} of {f['harmful']} | "
             f"{f['needs_response_routed']:.1%} of {f['needs_response']} |"
         )
-    if "near_duplicates" in result:
-        copies = result["near_duplicates"]
-        lines += [
-            "",
-            f"Near-duplicates (MinHash, posting order): {copies['later_copies_grouped']:.1%} of "
-            f"{copies['later_copies']} later copies grouped with their first; {copies['distinct_grouped_wrongly']:.2%} "
-            f"of {copies['distinct']} distinct comments grouped wrongly.",
-        ]
-    intents = list(result["intent_confusion"])
-    lines += [
+    return lines
+
+
+def _near_duplicates(result: dict[str, Any]) -> list[str]:
+    if "near_duplicates" not in result:
+        return []
+    copies = result["near_duplicates"]
+    return [
         "",
+        f"Near-duplicates (MinHash, posting order): {copies['later_copies_grouped']:.1%} of "
+        f"{copies['later_copies']} later copies grouped with their first; {copies['distinct_grouped_wrongly']:.2%} "
+        f"of {copies['distinct']} distinct comments grouped wrongly.",
+    ]
+
+
+def _intent_confusion(result: dict[str, Any]) -> list[str]:
+    intents = list(result["intent_confusion"])
+    lines = [
         "Intent confusion (rows: written, columns: predicted)",
         "",
         "| | " + " | ".join(intents) + " |",
@@ -158,6 +159,21 @@ def markdown(name: str, result: dict[str, Any]) -> list[str]:
     for gold, row in result["intent_confusion"].items():
         lines.append(f"| {gold} | " + " | ".join(str(row[i]) for i in intents) + " |")
     return lines
+
+
+def markdown(name: str, result: dict[str, Any]) -> list[str]:
+    """A council suite's report section: per label, the product figures per profile, intents."""
+    heading = (
+        f"## {name}: {result['n']} comments, macro-F1 {result['macro_f1']:.3f}, "
+        f"clean comments with a harmful flag {result['clean_false_flag_rate']:.1%}, "
+        f"intent accuracy on needs-response {result['intent_accuracy_needs_response']:.3f}"
+    )
+    return [
+        *("", heading, "", *_label_table(result)),
+        *("", *_profile_table(result)),
+        *_near_duplicates(result),
+        *("", *_intent_confusion(result)),
+    ]
 
 
 def neardup_figures(rows: list[dict[str, Any]], similarity: float = neardup.SIMILARITY) -> dict[str, float]:

@@ -83,6 +83,36 @@ def deduplicate(frame: pd.DataFrame, exclude: set[str] | None = None) -> tuple[p
     return merged.drop(columns="key"), stats
 
 
+def read_rows(
+    raw_root: Path,
+    readers: dict[str, Callable[[Path], Iterable[dict]]],
+    synthetic: tuple[int, int, int],
+    seed: int,
+    council_root: Path | None,
+) -> list[dict]:
+    """Every source's rows: the public readers, the synthetic sets (PII, council, functional) and
+    the written council corpus."""
+    pii_rows, council_rows, functional_rows = synthetic
+    rows: list[dict] = []
+    with Progress() as progress:
+        task = progress.add_task("reading sources", total=len(readers) + 4)
+        for name, reader in readers.items():
+            progress.update(task, description=f"reading {name}")
+            rows.extend(reader(raw_root))
+            progress.advance(task)
+        rows.extend(sources.synthetic_pii(pii_rows, seed))
+        progress.advance(task)
+        rows.extend(sources.synthetic_council(council_rows, seed + 1))
+        progress.advance(task)
+        rows.extend(sources.synthetic_functional(functional_rows, seed + 2))
+        progress.advance(task)
+        if council_root is not None:
+            progress.update(task, description="reading the written council corpus")
+            rows.extend(council.table_rows(council_root))
+        progress.advance(task)
+    return rows
+
+
 def build(
     raw_root: Path,
     output: Path,
@@ -97,23 +127,8 @@ def build(
     """Build the table at `output` (parquet) and a summary beside it; returns the summary."""
     started = time.perf_counter()
     readers = readers if readers is not None else sources.PUBLIC_READERS
-    rows: list[dict] = []
-    with Progress() as progress:
-        task = progress.add_task("reading sources", total=len(readers) + 4)
-        for name, reader in readers.items():
-            progress.update(task, description=f"reading {name}")
-            rows.extend(reader(raw_root))
-            progress.advance(task)
-        rows.extend(sources.synthetic_pii(synthetic_pii_rows, seed))
-        progress.advance(task)
-        rows.extend(sources.synthetic_council(synthetic_council_rows, seed + 1))
-        progress.advance(task)
-        rows.extend(sources.synthetic_functional(synthetic_functional_rows, seed + 2))
-        progress.advance(task)
-        if council_root is not None:
-            progress.update(task, description="reading the written council corpus")
-            rows.extend(council.table_rows(council_root))
-        progress.advance(task)
+    synthetic = (synthetic_pii_rows, synthetic_council_rows, synthetic_functional_rows)
+    rows = read_rows(raw_root, readers, synthetic, seed, council_root)
     rows = mask_labels(rows, MASKED_LABELS if masked is None else masked)
     frame, stats = deduplicate(rows_to_frame(rows), evaluation_only_keys(raw_root))
     frame = frame.sort_values(["source", "split"], kind="stable").reset_index(drop=True)
@@ -122,13 +137,8 @@ def build(
         raise ValueError("the built table is unsound: " + "; ".join(problems))
     output.parent.mkdir(parents=True, exist_ok=True)
     frame.to_parquet(output, index=False)
-    summary = {
-        "rows": len(frame),
-        "hash": table_hash(frame),
-        "seconds": round(time.perf_counter() - started, 1),
-        **stats,
-        "counts": counts(frame),
-    }
+    seconds = round(time.perf_counter() - started, 1)
+    summary = {"rows": len(frame), "hash": table_hash(frame), "seconds": seconds, **stats, "counts": counts(frame)}
     output.with_suffix(".summary.json").write_text(json.dumps(summary, indent=2))
     return summary
 

@@ -96,8 +96,8 @@ def _detail(key: str, value: object) -> str:
     return f"{key} {_fmt(value)}"
 
 
-def markdown(model: str, results: dict) -> str:
-    lines = [f"# Evaluation of `{model}`", "", "| suite | headline | details |", "|---|---|---|"]
+def _suite_rows(results: dict) -> list[str]:
+    lines = ["| suite | headline | details |", "|---|---|---|"]
     for name, result in results.items():
         if name == "labelled":
             continue
@@ -110,43 +110,47 @@ def markdown(model: str, results: dict) -> str:
             if k not in ("per_functionality", "span_f1_per_type", *COUNCIL_DETAIL)
         )
         lines.append(f"| {name} | {_fmt(headline(name, result))} | {details} |")
-    for name in (n for n in results if n.startswith("council_") and "per_label" in results[n]):
-        from training.council_eval import markdown as council_markdown
+    return lines
 
+
+def _pii_section(results: dict) -> list[str]:
+    pii = [name for name, result in results.items() if "span_f1_per_type" in result]
+    if not pii:
+        return []
+    kinds = sorted({kind for name in pii for kind in results[name]["span_f1_per_type"]})
+    lines = ["", "## PII span F1 per type", "", "| type | " + " | ".join(pii) + " |", "|---" * (len(pii) + 1) + "|"]
+    for kind in kinds:
+        cells = (_fmt(results[name]["span_f1_per_type"].get(kind, float("nan"))) for name in pii)
+        lines.append(f"| {kind} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _labelled_section(results: dict) -> list[str]:
+    if "labelled" not in results:
+        return []
+    lines = [
+        "",
+        "## Labelled input",
+        "",
+        "| label | n | P | R | F1 | ROC-AUC | PR-AUC | ECE |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for label, m in results["labelled"]["per_label"].items():
+        cells = (_fmt(m[k]) for k in ("precision", "recall", "f1", "roc_auc", "pr_auc", "ece"))
+        lines.append(f"| {label} | {m['n']} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def markdown(model: str, results: dict) -> str:
+    from training.council_eval import markdown as council_markdown
+
+    lines = [f"# Evaluation of `{model}`", "", *_suite_rows(results)]
+    for name in (n for n in results if n.startswith("council_") and "per_label" in results[n]):
         lines += council_markdown(name, results[name])
     if "hatecheck" in results and "per_functionality" in results["hatecheck"]:
         lines += ["", "## HateCheck per functionality", "", "| functionality | accuracy |", "|---|---|"]
         lines += [f"| {k} | {v:.3f} |" for k, v in results["hatecheck"]["per_functionality"].items()]
-    pii = [name for name, result in results.items() if "span_f1_per_type" in result]
-    if pii:
-        kinds = sorted({kind for name in pii for kind in results[name]["span_f1_per_type"]})
-        lines += [
-            "",
-            "## PII span F1 per type",
-            "",
-            "| type | " + " | ".join(pii) + " |",
-            "|---" * (len(pii) + 1) + "|",
-        ]
-        lines += [
-            f"| {kind} | "
-            + " | ".join(_fmt(results[name]["span_f1_per_type"].get(kind, float("nan"))) for name in pii)
-            + " |"
-            for kind in kinds
-        ]
-    if "labelled" in results:
-        lines += [
-            "",
-            "## Labelled input",
-            "",
-            "| label | n | P | R | F1 | ROC-AUC | PR-AUC | ECE |",
-            "|---|---|---|---|---|---|---|---|",
-        ]
-        for label, m in results["labelled"]["per_label"].items():
-            lines.append(
-                f"| {label} | {m['n']} | "
-                + " | ".join(_fmt(m[k]) for k in ("precision", "recall", "f1", "roc_auc", "pr_auc", "ece"))
-                + " |"
-            )
+    lines += _pii_section(results) + _labelled_section(results)
     return "\n".join(lines) + "\n"
 
 

@@ -21,97 +21,8 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from training.functional_words import ACTIVITIES, BAD_ADJS, BAD_NOUNS, GROUPS, NAMES, OBJECTS, UNPROTECTED
 from training.synth_council import PLACES, SERVICES, TOPICS
-
-# (plural, singular): groups sharing a protected characteristic (race, religion, sex, sexual
-# orientation, gender reassignment, disability, age), chosen for UK council pages.
-GROUPS: list[tuple[str, str]] = [
-    ("women", "woman"),
-    ("immigrants", "immigrant"),
-    ("migrants", "migrant"),
-    ("asylum seekers", "asylum seeker"),
-    ("refugees", "refugee"),
-    ("Muslims", "Muslim"),
-    ("Jews", "Jew"),
-    ("Sikhs", "Sikh"),
-    ("Hindus", "Hindu"),
-    ("Catholics", "Catholic"),
-    ("gay people", "gay person"),
-    ("lesbians", "lesbian"),
-    ("bisexual people", "bisexual person"),
-    ("trans people", "trans person"),
-    ("black people", "black person"),
-    ("Asians", "Asian"),
-    ("Pakistanis", "Pakistani"),
-    ("Eastern Europeans", "Eastern European"),
-    ("Poles", "Pole"),
-    ("Romanians", "Romanian"),
-    ("Travellers", "Traveller"),
-    ("Gypsies", "Gypsy"),
-    ("disabled people", "disabled person"),
-    ("people in wheelchairs", "wheelchair user"),
-    ("autistic people", "autistic person"),
-    ("pensioners", "pensioner"),
-]
-# Targets without a protected characteristic: abusing them is not hate (it may be abuse).
-UNPROTECTED: list[str] = [
-    "traffic wardens",
-    "council officers",
-    "cyclists",
-    "landlords",
-    "estate agents",
-    "politicians",
-    "bin men",
-    "planners",
-    "tourists",
-    "dog walkers",
-    "Londoners",
-    "football fans",
-    "van drivers",
-]
-OBJECTS: list[str] = [
-    "potholes",
-    "the new bins",
-    "speed bumps",
-    "roadworks",
-    "parking meters",
-    "the one-way system",
-    "the new cycle lane",
-    "Mondays",
-    "wheelie bins",
-    "traffic lights on the bypass",
-]
-BAD_NOUNS = [
-    "vermin",
-    "parasites",
-    "scum",
-    "rats",
-    "animals",
-    "subhuman",
-    "a disease",
-    "a plague",
-    "filth",
-    "thieves",
-    "criminals",
-    "scroungers",
-    "liars",
-    "freaks",
-    "savages",
-    "cockroaches",
-    "a cancer",
-]
-BAD_ADJS = ["disgusting", "filthy", "dirty", "lazy", "stupid", "worthless", "dangerous", "evil", "pathetic", "useless"]
-ACTIVITIES = [
-    "vote",
-    "live in {place}",
-    "work with children",
-    "get council houses",
-    "use the leisure centre",
-    "stand for the council",
-    "run a business here",
-    "have children",
-    "be teachers",
-]
 
 # Hateful: hate 1 (and threat 1 for the threat families).
 _HATE = [
@@ -238,7 +149,6 @@ _IDIOM = [
     "We got slaughtered in the quiz at the community centre",
     "Whoever designed {topic} wants shooting, honestly",
 ]
-NAMES = ["Councillor Reid", "Cllr Ahmed", "the council leader", "the head of planning", "Councillor Brown", "the mayor"]
 # Published council contacts: not personal information, not spam, not a threat.
 _CONTACT = [
     "You can report it to the council on {phone}",

@@ -14,7 +14,7 @@ from rich.table import Table
 from triage.policy import ProfileError, decide, load_profile, shipped_profiles
 from triage.policy.explain import hours_text, markdown, rule_rows
 from triage.policy.profile import profile_by_name
-from triage.types import Comment, Context, ScoredText
+from triage.types import Comment, Context, Decision, ScoredText
 
 app = typer.Typer(help="Council policy profiles.", no_args_is_help=True)
 console = Console()
@@ -89,9 +89,11 @@ def decide_command(
         if intent:
             scored = ScoredText(scores=scored.scores, pii_spans=scored.pii_spans, intent=intent)
     now = datetime.fromisoformat(at) if at else datetime.now().astimezone()
-    decision = decide(
-        Comment(text=text), scored, Context(now=now, author_warnings=warnings, duplicate_count=duplicates), p
-    )
+    context = Context(now=now, author_warnings=warnings, duplicate_count=duplicates)
+    _print_decision(decide(Comment(text=text), scored, context, p))
+
+
+def _print_decision(decision: Decision) -> None:
     console.print(
         f"[bold]{decision.action}[/bold]  flags: {', '.join(decision.flags) or '-'}  intent: {decision.intent}  priority: {decision.priority}"
     )

@@ -8,6 +8,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from datasketch import MinHash, MinHashLSH
 
 from triage.text import dedup_key
@@ -22,12 +23,21 @@ MIN_KEY_CHARS = 20
 
 
 @lru_cache(maxsize=20_000)
-def _key(text: str) -> str:
+def cached_key(text: str) -> str:
+    """The text's dedup key (triage.text.dedup_key), cached: a page's recent comments are keyed
+    again with every new comment."""
     return dedup_key(text)
 
 
+@lru_cache(maxsize=1)
+def _template() -> MinHash:
+    """Drawing the permutations is most of a new MinHash's cost: drawn once (the same seed, so
+    the same signatures) and shared by every signature."""
+    return MinHash(num_perm=PERMUTATIONS, seed=1)
+
+
 def shingles(text: str) -> set[bytes]:
-    key = _key(text)
+    key = cached_key(text)
     if len(key) < SHINGLE:
         return {key.encode()}
     return {key[i : i + SHINGLE].encode() for i in range(len(key) - SHINGLE + 1)}
@@ -35,14 +45,15 @@ def shingles(text: str) -> set[bytes]:
 
 @lru_cache(maxsize=20_000)  # a page's recent comments are compared again with every new one
 def signature(text: str) -> MinHash:
-    minhash = MinHash(num_perm=PERMUTATIONS, seed=1)
+    template = _template()
+    minhash = MinHash(PERMUTATIONS, seed=1, permutations=template.permutations, scheme=template.scheme)
     minhash.update_batch(list(shingles(text)))
     return minhash
 
 
 def similar(a: str, b: str, similarity: float = SIMILARITY) -> bool:
     """Whether `b` is a copy of `a` with small edits (or exactly the same once normalised)."""
-    key_a, key_b = _key(a), _key(b)
+    key_a, key_b = cached_key(a), cached_key(b)
     if key_a == key_b:
         return True
     if min(len(key_a), len(key_b)) < MIN_KEY_CHARS:
@@ -51,8 +62,20 @@ def similar(a: str, b: str, similarity: float = SIMILARITY) -> bool:
 
 
 def count_copies(text: str, earlier: Iterable[str], similarity: float = SIMILARITY) -> int:
-    """How many of the earlier texts are copies of `text` (keys and signatures are cached)."""
-    return sum(similar(text, other, similarity) for other in earlier)
+    """How many of the earlier texts are copies of `text`: `similar` to each, with the signatures
+    compared all at once (keys and signatures are cached)."""
+    key = cached_key(text)
+    keys = [(other, cached_key(other)) for other in earlier]
+    exact = sum(other_key == key for _, other_key in keys)
+    if len(key) < MIN_KEY_CHARS:
+        return exact
+    candidates = [other for other, other_key in keys if other_key != key and len(other_key) >= MIN_KEY_CHARS]
+    if not candidates:
+        return exact
+    theirs = np.stack([signature(other).hashvalues for other in candidates])
+    # The share of equal hash values is MinHash.jaccard's estimate, row by row.
+    estimates = np.count_nonzero(theirs == signature(text).hashvalues, axis=1) / PERMUTATIONS
+    return exact + int(np.count_nonzero(estimates >= similarity))
 
 
 @dataclass(frozen=True)
@@ -70,7 +93,7 @@ def group(texts: Sequence[str], similarity: float = SIMILARITY) -> Grouping:
     by_key: dict[str, int] = {}
     first: list[int] = []
     for index, text in enumerate(texts):
-        key = _key(text)
+        key = cached_key(text)
         if key in by_key:
             first.append(first[by_key[key]])
             signatures.append(None)
@@ -98,7 +121,7 @@ class Index:
         self._keys: set[str] = set()
 
     def add(self, text: str) -> None:
-        key = _key(text)
+        key = cached_key(text)
         self._keys.add(key)
         if len(key) >= MIN_KEY_CHARS:
             minhash = signature(text)
@@ -106,7 +129,7 @@ class Index:
             self._signatures.append(minhash)
 
     def copies(self, text: str) -> bool:
-        key = _key(text)
+        key = cached_key(text)
         if key in self._keys:
             return True
         if len(key) < MIN_KEY_CHARS:

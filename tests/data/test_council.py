@@ -43,6 +43,17 @@ def test_small_edits_of_a_spam_advert_are_copies_and_other_comments_on_the_post_
     assert neardup.count_copies(edits[0], [ADVERT, *others]) == 1
 
 
+def test_counting_copies_at_once_agrees_with_comparing_one_by_one() -> None:
+    edits = [ADVERT.replace("£300", "£350"), ADVERT + " 💰💰", ADVERT.replace("Message me", "Msg me"), ADVERT]
+    others = ["Thanks!", "thanks", "When is the brown bin collection on Alder Close back to normal?", ""]
+    earlier = [*edits, *others, *edits]
+    for text in (ADVERT, "Thanks!", others[2], "Earn your keep, council, empty the bins", ""):
+        one_by_one = sum(neardup.similar(text, other) for other in earlier)
+        assert neardup.count_copies(text, earlier) == one_by_one
+    assert neardup.count_copies(ADVERT, earlier) == 8
+    assert neardup.count_copies("Thanks!", earlier) == 2
+
+
 def test_short_texts_are_copies_only_when_identical() -> None:
     assert neardup.group(["Thanks!", "thanks :)", "Thanks all"]).first == (0, 0, 2)
 

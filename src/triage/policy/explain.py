@@ -7,57 +7,62 @@ from typing import Any
 from triage.labels import LABELS
 from triage.policy.profile import Profile, Rule
 
+Row = tuple[str, str, str, str, str]  # (situation, action, flags, threshold or detail, clause)
 
-def rule_rows(profile: Profile) -> list[tuple[str, str, str, str, str]]:
-    """(situation, action, flags, threshold or detail, clause) for every rule in the profile."""
+
+def _category_rows(profile: Profile) -> list[Row]:
     rows = []
-    rule: Rule
     for label in LABELS:
         rule = profile.categories[label]
         human = " (human)" if rule.requires_human or rule.action not in profile.review.automatic_actions else ""
         rows.append((label, rule.action + human, ", ".join(rule.flags), f"score >= {rule.threshold}", rule.clause))
-    if profile.elections:
-        rule = profile.elections.in_period
-        dates = ", ".join(d.isoformat() for d in profile.elections.dates)
-        rows.append(
-            (
-                f"political, within {profile.elections.pre_election_weeks} weeks of {dates}",
-                rule.action,
-                ", ".join(rule.flags),
-                "pre-election period",
-                rule.clause,
-            )
-        )
-    for intent, rule in profile.intents.items():
-        rows.append((f"intent: {intent}", rule.action, ", ".join(rule.flags), f"priority {rule.priority}", rule.clause))
-    for intent, due in profile.deadlines.items():
-        rows.append((f"deadline: {intent}", "respond", "", f"{due.amount:g} {due.unit.replace('_', ' ')}", due.clause))
+    return rows
+
+
+def _election_rows(profile: Profile) -> list[Row]:
+    if not profile.elections:
+        return []
+    rule = profile.elections.in_period
+    dates = ", ".join(d.isoformat() for d in profile.elections.dates)
+    situation = f"political, within {profile.elections.pre_election_weeks} weeks of {dates}"
+    return [(situation, rule.action, ", ".join(rule.flags), "pre-election period", rule.clause)]
+
+
+def _intent_rows(profile: Profile) -> list[Row]:
+    rows: list[Row] = [
+        (f"intent: {intent}", rule.action, ", ".join(rule.flags), f"priority {rule.priority}", rule.clause)
+        for intent, rule in profile.intents.items()
+    ]
+    rows += [
+        (f"deadline: {intent}", "respond", "", f"{due.amount:g} {due.unit.replace('_', ' ')}", due.clause)
+        for intent, due in profile.deadlines.items()
+    ]
+    return rows
+
+
+def _author_and_copy_rows(profile: Profile) -> list[Row]:
     esc = profile.escalation
     appeal = f", appeal after {esc.block_appeal_months} months" if esc.block_appeal_months is not None else ""
-    rows.append(
-        (
-            "repeat offenders",
-            "warn, then block",
-            "warn_author, block_author",
-            f"{esc.warnings_before_block} warnings before a block{appeal}",
-            esc.clause,
-        )
-    )
+    detail = f"{esc.warnings_before_block} warnings before a block{appeal}"
+    rows: list[Row] = [("repeat offenders", "warn, then block", "warn_author, block_author", detail, esc.clause)]
     if profile.duplicates:
-        rule = profile.duplicates.rule
-        rows.append(
-            (
-                "repeated message",
-                rule.action,
-                ", ".join(rule.flags),
-                f"{profile.duplicates.min_repeats}+ earlier copies",
-                rule.clause,
-            )
-        )
-    rows.append(
-        ("uncertain scores", "review", "", f"within {profile.review.band} below a threshold", profile.review.clause)
-    )
+        rule: Rule = profile.duplicates.rule
+        copies = f"{profile.duplicates.min_repeats}+ earlier copies"
+        rows.append(("repeated message", rule.action, ", ".join(rule.flags), copies, rule.clause))
     return rows
+
+
+def rule_rows(profile: Profile) -> list[Row]:
+    """(situation, action, flags, threshold or detail, clause) for every rule in the profile."""
+    review = profile.review
+    uncertain: Row = ("uncertain scores", "review", "", f"within {review.band} below a threshold", review.clause)
+    return [
+        *_category_rows(profile),
+        *_election_rows(profile),
+        *_intent_rows(profile),
+        *_author_and_copy_rows(profile),
+        uncertain,
+    ]
 
 
 def hours_text(profile: Profile) -> str:

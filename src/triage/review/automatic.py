@@ -49,33 +49,20 @@ def reverse(
     item (so it counts as training data and in the history), the author's automatic warning
     withdrawn, and the platform action taken back through the outbox in the same transaction
     (an automatic removal is unhidden). Returns the review item's id."""
-    decision = reviews.model_decision(session, decision_id=decision_id, councils=actor.councils)
-    if decision is None or decision.needs_review:
-        raise ItemNotFound("no such automatic decision in your councils")
-    if repo.review_item_of(session, comment_id=decision.comment_id) is not None:
-        raise ReviewError("this decision has already been reversed or sent to a person")
-    comment = repo.get_comment(session, comment_id=decision.comment_id, councils=list(actor.councils))
-    assert comment is not None  # model_decision checked the council
+    decision, comment = _reversible(session, decision_id, actor)
     item = reviews.add_decided_item(session, decision=decision, council=comment.council, now=now)
     action = REVERSED.get(decision.action, "allow")
     note = f"reverses the automatic {decision.action}"
     row = reviews.add_officer_decision(
         session, item=item, user_id=actor.user_id, action=action, labels={}, reason_code="reversal", note=note, now=now
     )
+    profile = profiles(comment.council) if profiles else None
     outbox.enqueue_for_decision(
-        session,
-        comment_id=comment.id,
-        action=action,
-        decision_id=row.id,
-        profile=profiles(comment.council) if profiles else None,
-        now=now,
+        session, comment_id=comment.id, action=action, decision_id=row.id, profile=profile, now=now
     )
     detail: dict[str, Any] = {"decision": decision.id, "was": decision.action, "now": action}
-    if "warn_author" in decision.flags and comment.author_handle:
-        author = repo.author(session, council=comment.council, platform=comment.platform, handle=comment.author_handle)
-        if author is not None and author.warnings > 0:
-            author.warnings -= 1
-            detail["warning_withdrawn"] = True
+    if "warn_author" in decision.flags and _withdraw_warning(session, comment):
+        detail["warning_withdrawn"] = True
     repo.audit(
         session,
         actor=actor.name,
@@ -87,3 +74,26 @@ def reverse(
     )
     session.commit()
     return item.id
+
+
+def _reversible(session: Session, decision_id: int, actor: Actor) -> tuple[Any, Any]:
+    """The automatic decision and its comment, if the actor may reverse it and nobody has yet."""
+    decision = reviews.model_decision(session, decision_id=decision_id, councils=actor.councils)
+    if decision is None or decision.needs_review:
+        raise ItemNotFound("no such automatic decision in your councils")
+    if repo.review_item_of(session, comment_id=decision.comment_id) is not None:
+        raise ReviewError("this decision has already been reversed or sent to a person")
+    comment = repo.get_comment(session, comment_id=decision.comment_id, councils=list(actor.councils))
+    assert comment is not None  # model_decision checked the council
+    return decision, comment
+
+
+def _withdraw_warning(session: Session, comment: Any) -> bool:
+    """One automatic warning fewer on the comment's author; False when there is none to withdraw."""
+    if not comment.author_handle:
+        return False
+    author = repo.author(session, council=comment.council, platform=comment.platform, handle=comment.author_handle)
+    if author is None or author.warnings <= 0:
+        return False
+    author.warnings -= 1
+    return True

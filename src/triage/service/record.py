@@ -17,7 +17,6 @@ from triage.review import queue_for
 from triage.storage import ingest, repo
 from triage.storage.db import StorageConflict
 from triage.storage.ingest import AuthorKey, StoredResult, Triaged
-from triage.text import dedup_key
 from triage.types import Comment, Context, Decision, IncomingComment, ScoredText
 
 ProfileFor = Callable[[str], Profile]
@@ -38,7 +37,7 @@ class Pending:
 
 
 def text_key(text: str) -> str:
-    return hashlib.sha256(dedup_key(text).encode()).hexdigest()
+    return hashlib.sha256(neardup.cached_key(text).encode()).hexdigest()
 
 
 def _key(incoming: IncomingComment) -> CommentKey:
@@ -58,19 +57,39 @@ def _uncertainty(scored: ScoredText | None, profile: Profile) -> float:
 
 
 @dataclass
+class _Recent:
+    """A council's recent comments, indexed by author and by post: where a near-copy of a new
+    comment would be, found without scanning the others."""
+
+    texts: list[str] = field(default_factory=list)
+    by_author: dict[str | None, list[int]] = field(default_factory=dict)
+    by_post: dict[str, list[int]] = field(default_factory=dict)
+
+    def add(self, handle: str | None, post: str, text: str) -> None:
+        self.by_author.setdefault(handle, []).append(len(self.texts))
+        self.by_post.setdefault(post, []).append(len(self.texts))
+        self.texts.append(text)
+
+    def nearby(self, handle: str | None, post: str) -> list[str]:
+        """The texts of the comments by this author or on this post, each comment once."""
+        rows = set(self.by_author.get(handle, ())).union(self.by_post.get(post, ()))
+        return [self.texts[row] for row in rows]
+
+
+@dataclass
 class _BatchContext:
     """What the rules need about a batch's authors and texts, kept current as it is decided in order."""
 
     stored: dict[CommentKey, int]
     authors: dict[AuthorKey, ingest.AuthorRecord]
-    recent: dict[str, list[tuple[str | None, str, str]]]  # council -> [(author, post, text)]
+    recent: dict[str, _Recent]  # by council
     warnings: dict[AuthorKey, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, pending: Sequence[Pending], since: datetime) -> _BatchContext:
         stored = repo.comment_ids_by_external(session, {_key(p.incoming) for p in pending})
         authors = ingest.author_records(session, {_author_key(p.incoming) for p in pending})
-        recent: dict[str, list[tuple[str | None, str, str]]] = {}
+        recent: dict[str, _Recent] = {}
         for council, handle, post, text in repo.recent_texts(
             session,
             councils={p.incoming.council for p in pending},
@@ -78,19 +97,16 @@ class _BatchContext:
             posts={p.incoming.post_id for p in pending},
             since=since,
         ):
-            recent.setdefault(council, []).append((handle, post, text))
+            recent.setdefault(council, _Recent()).add(handle, post, text)
         warnings = {key: record.warnings for key, record in authors.items()}
         return cls(stored, authors, recent, warnings)
 
     def context(self, incoming: IncomingComment, now: datetime) -> Context:
         """The comment's context; it then counts as an earlier copy for the rest of the batch."""
         author = self.authors.get(_author_key(incoming))
-        earlier = self.recent.setdefault(incoming.council, [])
-        nearby = [
-            text for handle, post, text in earlier if handle == incoming.author_handle or post == incoming.post_id
-        ]
-        duplicates = neardup.count_copies(incoming.text, nearby)
-        earlier.append((incoming.author_handle, incoming.post_id, incoming.text))
+        earlier = self.recent.setdefault(incoming.council, _Recent())
+        duplicates = neardup.count_copies(incoming.text, earlier.nearby(incoming.author_handle, incoming.post_id))
+        earlier.add(incoming.author_handle, incoming.post_id, incoming.text)
         return Context(
             now=now,
             author_warnings=self.warnings.get(_author_key(incoming), 0),

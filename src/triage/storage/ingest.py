@@ -93,85 +93,115 @@ def author_records(session: Session, keys: set[AuthorKey]) -> dict[AuthorKey, Au
     }
 
 
-def _comment_row(item: Triaged, now: datetime) -> CommentRow:
+Values = dict[str, Any]
+
+
+def _comment_values(item: Triaged, now: datetime) -> Values:
     incoming = item.incoming
-    return CommentRow(
-        council=incoming.council,
-        platform=incoming.platform,
-        external_id=incoming.external_id,
-        author_handle=incoming.author_handle,
-        post_id=incoming.post_id,
-        post_topic=incoming.post_topic,
-        text=incoming.text,
-        text_key=item.text_key,
-        permalink=incoming.permalink,
-        post_text=incoming.post_text or None,
-        created_at=incoming.created_at,
-        received_at=now,
-        purged_at=None,
-    )
+    return {
+        "council": incoming.council,
+        "platform": incoming.platform,
+        "external_id": incoming.external_id,
+        "author_handle": incoming.author_handle,
+        "post_id": incoming.post_id,
+        "post_topic": incoming.post_topic,
+        "text": incoming.text,
+        "text_key": item.text_key,
+        "permalink": incoming.permalink,
+        "post_text": incoming.post_text or None,
+        "created_at": incoming.created_at,
+        "received_at": now,
+        "purged_at": None,
+    }
 
 
-def _decision_row(comment: CommentRow, item: Triaged, now: datetime) -> DecisionRow:
+def _decision_values(comment_id: int, item: Triaged, now: datetime) -> Values:
     decision = item.decision
-    return DecisionRow(
-        comment_id=comment.id,
-        policy_version=decision.policy_version,
-        model_version=item.model_version,
-        action=decision.action,
-        flags=list(decision.flags),
-        reasons=[reason.as_dict() for reason in decision.reasons],
-        needs_review=decision.needs_review,
-        review_causes=list(decision.review_causes),
-        priority=decision.priority,
-        respond_by=decision.respond_by,
-        created_at=now,
-    )
+    return {
+        "comment_id": comment_id,
+        "policy_version": decision.policy_version,
+        "model_version": item.model_version,
+        "action": decision.action,
+        "flags": list(decision.flags),
+        "reasons": [reason.as_dict() for reason in decision.reasons],
+        "needs_review": decision.needs_review,
+        "review_causes": list(decision.review_causes),
+        "priority": decision.priority,
+        "respond_by": decision.respond_by,
+        "created_at": now,
+    }
 
 
-def _score_row(comment: CommentRow, item: Triaged, now: datetime) -> ScoreRow | None:
+def _score_values(comment_id: int, item: Triaged, now: datetime) -> Values | None:
     if item.scored is None or item.model_version is None:
         return None
-    return ScoreRow(
-        comment_id=comment.id,
-        model_version=item.model_version,
-        scores=item.scored.scores,
-        intent=item.scored.intent,
-        pii_spans=[span.as_dict() for span in item.scored.pii_spans],
-        created_at=now,
+    return {
+        "comment_id": comment_id,
+        "model_version": item.model_version,
+        "scores": item.scored.scores,
+        "intent": item.scored.intent,
+        "pii_spans": [span.as_dict() for span in item.scored.pii_spans],
+        "created_at": now,
+    }
+
+
+def _review_values(comment_id: int, decision_id: int, item: Triaged, now: datetime) -> Values:
+    decision = item.decision
+    return {
+        "comment_id": comment_id,
+        "decision_id": decision_id,
+        "council": item.incoming.council,
+        "status": "open",
+        "queue": item.queue,
+        "priority": decision.priority,
+        "uncertainty": item.uncertainty,
+        "respond_by": decision.respond_by,
+        "created_at": now,
+        "claimed_by": None,
+        "claimed_until": None,
+    }
+
+
+def _new_result(comment_id: int, item: Triaged, score: Values | None, decision: Values) -> StoredResult:
+    return StoredResult(
+        id=comment_id,
+        council=item.incoming.council,
+        created=True,
+        scores=score["scores"] if score else None,
+        pii_spans=score["pii_spans"] if score else [],
+        intent=score["intent"] if score else None,
+        **{name: decision[name] for name in _DECISION_FIELDS},
     )
 
 
-def _review_row(comment: CommentRow, decision: DecisionRow, item: Triaged, now: datetime) -> ReviewItemRow:
-    return ReviewItemRow(
-        comment_id=comment.id,
-        decision_id=decision.id,
-        council=comment.council,
-        status="open",
-        queue=item.queue,
-        priority=decision.priority,
-        uncertainty=item.uncertainty,
-        respond_by=decision.respond_by,
-        created_at=now,
-        claimed_by=None,
-        claimed_until=None,
-    )
+_DECISION_FIELDS = (
+    "action",
+    "flags",
+    "reasons",
+    "needs_review",
+    "review_causes",
+    "priority",
+    "respond_by",
+    "model_version",
+    "policy_version",
+)
 
 
 def insert_triaged(session: Session, items: Sequence[Triaged], now: datetime) -> list[StoredResult]:
-    """One multi-row INSERT per table for the whole batch (not committed); results in order."""
-    comments = [_comment_row(item, now) for item in items]
-    repo.insert_all(session, comments)
-    decisions = [_decision_row(c, item, now) for c, item in zip(comments, items, strict=True)]
-    repo.insert_all(session, decisions)
-    scores = [_score_row(c, item, now) for c, item in zip(comments, items, strict=True)]
+    """One multi-row INSERT per table for the whole batch, from plain values rather than ORM
+    objects (whose bookkeeping cost more than the database did); not committed; results in order."""
+    comment_ids = repo.insert_values(session, CommentRow, [_comment_values(item, now) for item in items])
+    decisions = [_decision_values(c, item, now) for c, item in zip(comment_ids, items, strict=True)]
+    decision_ids = repo.insert_values(session, DecisionRow, decisions)
+    scores = [_score_values(c, item, now) for c, item in zip(comment_ids, items, strict=True)]
+    repo.insert_values(session, ScoreRow, [s for s in scores if s is not None], ids=False)
     review = [
-        _review_row(c, d, item, now)
-        for c, d, item in zip(comments, decisions, items, strict=True)
+        _review_values(c, d, item, now)
+        for c, d, item in zip(comment_ids, decision_ids, items, strict=True)
         if item.decision.needs_review or item.queue == "respond"  # a resident is owed a reply
     ]
-    repo.insert_all(session, [*(s for s in scores if s is not None), *review], ids=False)
-    return [_result(c, s, d, created=True) for c, s, d in zip(comments, scores, decisions, strict=True)]
+    repo.insert_values(session, ReviewItemRow, review, ids=False)
+    return [_new_result(c, item, s, d) for c, item, s, d in zip(comment_ids, items, scores, decisions, strict=True)]
 
 
 def note_warnings(session: Session, warned: Sequence[tuple[int, AuthorKey, int]], now: datetime) -> None:
@@ -179,10 +209,10 @@ def note_warnings(session: Session, warned: Sequence[tuple[int, AuthorKey, int]]
     audit trail says why."""
     if not warned:
         return
-    authors = repo.authors_by_handle(session, {key for _, key, _ in warned})
+    keys = {key for _, key, _ in warned}
+    authors = repo.authors_by_handle(session, keys)
+    authors |= repo.add_authors(session, keys - authors.keys())  # first warnings: one INSERT for all
     for comment_id, key, count in warned:
-        if key not in authors:
-            authors[key] = repo.author_or_new(session, council=key[0], platform=key[1], handle=key[2])
         authors[key].warnings = count
         repo.audit(
             session,

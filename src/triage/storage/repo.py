@@ -6,12 +6,13 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select, tuple_, update
+from sqlalchemy import func, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from triage.storage.tables import (
     AuditEventRow,
     AuthorRow,
+    Base,
     CommentRow,
     DecisionRow,
     OfficerDecisionRow,
@@ -65,11 +66,15 @@ def recent_texts(
     return list(found)
 
 
-def insert_all(session: Session, rows: Sequence[object], ids: bool = True) -> None:
-    """Add rows of one kind; with `ids`, flush now so they have ids (one multi-row INSERT)."""
-    session.add_all(rows)
-    if ids:
-        session.flush()
+def insert_values(session: Session, table: type[Base], rows: Sequence[dict[str, Any]], ids: bool = True) -> list[int]:
+    """Insert rows given as plain values in one multi-row INSERT; with `ids`, their ids in order."""
+    if not rows:
+        return []
+    if not ids:
+        session.execute(insert(table), rows)
+        return []
+    returning = insert(table).returning(table.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
+    return list(session.scalars(returning, rows))
 
 
 def get_comment(session: Session, *, comment_id: int, councils: list[str]) -> CommentRow | None:
@@ -126,6 +131,18 @@ def author(session: Session, *, council: str, platform: str, handle: str) -> Aut
             AuthorRow.council == council, AuthorRow.platform == platform, AuthorRow.handle == handle
         )
     )
+
+
+def add_authors(session: Session, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], AuthorRow]:
+    """New authors, no warnings and not blocked, for (council, platform, handle) keys; flushed, so
+    they have ids."""
+    rows = {
+        key: AuthorRow(council=key[0], platform=key[1], handle=key[2], warnings=0, blocked=False)
+        for key in sorted(keys)
+    }
+    session.add_all(rows.values())
+    session.flush()
+    return rows
 
 
 def author_or_new(session: Session, *, council: str, platform: str, handle: str) -> AuthorRow:
