@@ -123,6 +123,52 @@ def _checkpoint(path: Path, model: PolicyModel, optimizer: torch.optim.Optimizer
     tmp.replace(path)  # atomic: a run killed mid-save keeps the previous checkpoint
 
 
+def _schedule(config: TrainConfig, model: PolicyModel, total_steps: int):  # type: ignore[no-untyped-def]
+    """AdamW with linear warm-up and linear decay to zero at the last step."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
+    warmup = max(1, int(total_steps * config.warmup_ratio))
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / max(1, total_steps - warmup)))
+    )
+    return optimizer, scheduler
+
+
+def _resume(path: Path, model: PolicyModel, optimizer, scheduler, dev: torch.device, log=print) -> int:  # type: ignore[no-untyped-def]
+    """The step a stopped run reached (0 for a new run), with its model, optimiser and RNG restored."""
+    if not path.exists():
+        return 0
+    state = torch.load(path, map_location=dev)
+    model.load_state_dict(state["model"])
+    optimizer.load_state_dict(state["optimizer"])
+    scheduler.load_state_dict(state["scheduler"])
+    if "rng" in state:
+        torch.set_rng_state(state["rng"])  # dropout continues as if never stopped
+    log(f"resumed from step {state['step']}")
+    return int(state["step"])
+
+
+def _draw_order(config: TrainConfig, train: pd.DataFrame, total_steps: int) -> np.ndarray:
+    """Every row drawn, in order: fixed by the seed, so a resumed run continues the same sequence."""
+    rng = np.random.default_rng(config.seed)
+    order = rng.choice(len(train), size=total_steps * config.batch_size, p=sampling_weights(train, config))
+    return _bucket_by_length(order, train["text"].str.len().to_numpy(), config.batch_size, rng)
+
+
+def _loss(model: PolicyModel, batch: pd.DataFrame, tokenizer, config: TrainConfig, dev: torch.device) -> torch.Tensor:  # type: ignore[no-untyped-def]
+    ids, mask = encode(tokenizer, batch["text"].tolist(), config.max_length)
+    targets, known, intents = _batch_targets(batch, dev)
+    autocast = (
+        torch.autocast("cuda", dtype=torch.bfloat16) if dev.type == "cuda" else torch.autocast("cpu", enabled=False)
+    )
+    with autocast:
+        # The PII head is trained afterwards on the frozen backbone (training/pii_head.py).
+        label_logits, intent_logits, _ = model(ids.to(dev), mask.to(dev))
+    loss = masked_loss(label_logits.float(), targets, known)
+    if (intents >= 0).any():
+        loss = loss + config.intent_loss_weight * F.cross_entropy(intent_logits.float(), intents, ignore_index=-100)
+    return loss
+
+
 def fit(
     config: TrainConfig,
     train: pd.DataFrame,
@@ -135,48 +181,20 @@ def fit(
     `stop_after` ends the run early at a checkpoint, as a killed run would (for tests)."""
     seed_everything(config.seed)
     dev = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
-    tokenizer = load_tokenizer(config.base_model)
-    model = build_model(config.base_model)
+    tokenizer, model = load_tokenizer(config.base_model), build_model(config.base_model)
     if config.init_weights:
         load_weights(model, Path(config.init_weights), log)
     model = model.to(dev)
-    samples = config.train_samples or len(train) * config.epochs
-    total_steps = math.ceil(samples / config.batch_size)
-    optimizer = torch.optim.AdamW(model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay)
-    warmup = max(1, int(total_steps * config.warmup_ratio))
-    scheduler = torch.optim.lr_scheduler.LambdaLR(
-        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (total_steps - s) / max(1, total_steps - warmup)))
-    )
+    total_steps = math.ceil((config.train_samples or len(train) * config.epochs) / config.batch_size)
+    optimizer, scheduler = _schedule(config, model, total_steps)
     output.mkdir(parents=True, exist_ok=True)
-    checkpoint_path, step = output / "checkpoint.pt", 0
-    if checkpoint_path.exists():
-        state = torch.load(checkpoint_path, map_location=dev)
-        model.load_state_dict(state["model"])
-        optimizer.load_state_dict(state["optimizer"])
-        scheduler.load_state_dict(state["scheduler"])
-        step = state["step"]
-        if "rng" in state:
-            torch.set_rng_state(state["rng"])  # dropout continues as if never stopped
-        log(f"resumed from step {step}")
-    # The whole draw order is fixed by the seed, so a resumed run continues the same sequence.
-    rng = np.random.default_rng(config.seed)
-    order = rng.choice(len(train), size=total_steps * config.batch_size, p=sampling_weights(train, config))
-    order = _bucket_by_length(order, train["text"].str.len().to_numpy(), config.batch_size, rng)
-    autocast = (
-        torch.autocast("cuda", dtype=torch.bfloat16) if dev.type == "cuda" else torch.autocast("cpu", enabled=False)
-    )
+    checkpoint_path = output / "checkpoint.pt"
+    step = _resume(checkpoint_path, model, optimizer, scheduler, dev, log)
+    order, started = _draw_order(config, train, total_steps), time.perf_counter()
     model.train()
-    started = time.perf_counter()
     while step < total_steps:
         batch = train.iloc[order[step * config.batch_size : (step + 1) * config.batch_size]]
-        ids, mask = encode(tokenizer, batch["text"].tolist(), config.max_length)
-        targets, known, intents = _batch_targets(batch, dev)
-        with autocast:
-            # The PII head is trained afterwards on the frozen backbone (training/pii_head.py).
-            label_logits, intent_logits, _ = model(ids.to(dev), mask.to(dev))
-        loss = masked_loss(label_logits.float(), targets, known)
-        if (intents >= 0).any():
-            loss = loss + config.intent_loss_weight * F.cross_entropy(intent_logits.float(), intents, ignore_index=-100)
+        loss = _loss(model, batch, tokenizer, config, dev)
         optimizer.zero_grad(set_to_none=True)
         loss.backward()
         torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
@@ -184,12 +202,8 @@ def fit(
         scheduler.step()
         step += 1
         if step % 100 == 0 or step == total_steps:
-            rate = step / (time.perf_counter() - started)
-            log(
-                json.dumps(
-                    {"step": step, "of": total_steps, "loss": round(loss.item(), 4), "steps_per_s": round(rate, 2)}
-                )
-            )
+            rate = round(step / (time.perf_counter() - started), 2)
+            log(json.dumps({"step": step, "of": total_steps, "loss": round(loss.item(), 4), "steps_per_s": rate}))
         if step % config.checkpoint_every == 0 or step == stop_after:
             _checkpoint(checkpoint_path, model, optimizer, scheduler, step)
         if step == stop_after:
