@@ -125,6 +125,9 @@ def test_each_deadline_figure_links_to_its_items(api: Api, monkeypatch: pytest.M
     row = re.search(r'<tr class="govuk-table__row" id="deadline-question">.*?</tr>', page, re.S).group(0)  # type: ignore[union-attr]
     assert 'href="/dashboard/deadlines?intent=question&amp;outcome=missed"' in row
     assert 'outcome=met"' not in row  # none met: a plain 0, no link
+    # The sections are the page's once, in its body; the title is only the title.
+    assert page.count('id="deadline-question"') == 1
+    assert re.search(r"<title>\s*Dashboard - Comment triage</title>", page)
     listed = api.client.get("/dashboard/deadlines?intent=question&outcome=missed").text
     assert f'href="/review/{item_id}"' in listed and "When is bin day?" in listed and "Question: missed" in listed
     assert f'href="/review/{item_id}"' not in api.client.get("/dashboard/deadlines?intent=question&outcome=met").text
