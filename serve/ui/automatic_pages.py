@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from serve.deps import RowId, SessionDep, StateDep, reviewer
 from serve.security import utcnow
-from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
+from serve.ui.web import Forbidden, acting_user, current_user, redirect, render
 from triage import review
 from triage.review.automatic import automatic_actions, reverse
 
@@ -28,10 +28,7 @@ def automatic_page(request: Request, session: SessionDep, action: str = "", warn
 def reverse_page(
     decision_id: RowId, request: Request, session: SessionDep, state: StateDep, csrf: Annotated[str, Form()] = ""
 ) -> Response:
-    user = current_user(request, session)
-    check_csrf(request, csrf)
-    if "review:write" not in user.scopes:
-        raise Forbidden("your role cannot reverse decisions")
+    user = acting_user(request, session, csrf, scope="review:write", refusal="your role cannot reverse decisions")
     try:
         reverse(session, decision_id=decision_id, actor=reviewer(user), now=utcnow(), profiles=state.triage.profiles)
     except review.ItemNotFound as error:

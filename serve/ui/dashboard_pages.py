@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from serve.deps import RowId, SessionDep, StateDep
 from serve.security import Principal, utcnow
-from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
+from serve.ui.web import acting_user, current_user, redirect, render
 from triage import dashboard
 from triage.connectors import connections, outbox
 from triage.review.listing import queue_rows
@@ -70,11 +70,8 @@ def deadline_items_page(
 
 
 def _admin(request: Request, session: SessionDep, csrf: str) -> Principal:
-    user = current_user(request, session)
-    check_csrf(request, csrf)
-    if "admin" not in user.scopes:
-        raise Forbidden("only an administrator sends platform actions again or resumes a connection")
-    return user
+    refusal = "only an administrator sends platform actions again or resumes a connection"
+    return acting_user(request, session, csrf, scope="admin", refusal=refusal)
 
 
 @router.post("/dashboard/outbox/{outbox_id}/retry", response_model=None)

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from serve.deps import RowId, SessionDep
 from serve.security import Principal, utcnow
-from serve.ui.web import Forbidden, check_csrf, current_user, redirect, render
+from serve.ui.web import acting_user, current_user, redirect, render
 from triage.review import ReviewError, saved_replies
 
 router = APIRouter(include_in_schema=False)
@@ -18,11 +18,7 @@ BACK = re.compile(r"^/review/\d{1,18}$")  # only back to an item page (never els
 
 
 def _writer(request: Request, session: SessionDep, csrf: str) -> Principal:
-    user = current_user(request, session)
-    check_csrf(request, csrf)
-    if "review:write" not in user.scopes:
-        raise Forbidden("your role cannot change saved replies")
-    return user
+    return acting_user(request, session, csrf, scope="review:write", refusal="your role cannot change saved replies")
 
 
 @router.get("/replies", response_class=HTMLResponse)

@@ -32,6 +32,16 @@ def current_user(request: Request, session: Session) -> Principal:
     return from_user(user)
 
 
+def acting_user(request: Request, session: Session, csrf: str, *, scope: str, refusal: str) -> Principal:
+    """The signed-in person behind a form that changes something: the form must be this site's and
+    the person's role must have `scope`, else `refusal` is what they read."""
+    user = current_user(request, session)
+    check_csrf(request, csrf)
+    if scope not in user.scopes:
+        raise Forbidden(refusal)
+    return user
+
+
 def csrf_token(request: Request) -> str:
     token = request.session.get("csrf")
     if not token:
