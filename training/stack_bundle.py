@@ -14,7 +14,7 @@ from training.ngram_head import fit_ngram_head
 from training.pipeline import span_floor_on, validation_metrics
 from training.stacking import choose_inputs
 from triage.data import table_hash
-from triage.scoring.bundle import load_manifest, write_manifest
+from triage.scoring.bundle import Manifest, write_manifest
 from triage.scoring.encoding import calibrated
 from triage.scoring.ngram import NgramHead
 from triage.scoring.onnx_backend import OnnxScorer
@@ -22,9 +22,8 @@ from triage.scoring.onnx_backend import OnnxScorer
 NGRAM_FILE = "ngram.npz"
 
 
-def served_logits(bundle: Path, texts: list[str], batch: int = 64) -> np.ndarray:
+def served_logits(scorer: OnnxScorer, texts: list[str], batch: int = 64) -> np.ndarray:
     """The bundle's own ONNX label logits (what is served), before calibration."""
-    scorer = OnnxScorer(bundle, threads=0)
     return np.concatenate([scorer.run(texts[i : i + batch])[1][0] for i in range(0, len(texts), batch)])
 
 
@@ -45,33 +44,30 @@ def stack_bundle(
     head = fit_ngram_head(table, source_weights, log=log)
     dev, public = validation_rows(table, source)
     log(f"scoring {len(dev)} council dev and {len(public)} public validation rows")
+    scorer = OnnxScorer(bundle, threads=0)
     logits = {
-        "model": served_logits(bundle, dev["text"].tolist()),
+        "model": served_logits(scorer, dev["text"].tolist()),
         "ngram": head.logits(dev["text"].tolist()),
-        "public_model": served_logits(bundle, public["text"].tolist()),
+        "public_model": served_logits(scorer, public["text"].tolist()),
         "public_ngram": head.logits(public["text"].tolist()),
     }
     inputs = choose_inputs(logits, dev, public, log=log)
     calibration, thresholds, _ = fit_calibration(logits["model"], dev, logits["ngram"], inputs)
     probabilities = calibrated(logits["model"], calibration, logits["ngram"])
-    _write(bundle, head, table, calibration, thresholds, span_floor_on(dev, probabilities, thresholds, log))
-    _record_metrics(bundle, validation_metrics(probabilities, dev, thresholds))
+    manifest = scorer.manifest
+    manifest.calibration, manifest.thresholds = calibration, thresholds
+    manifest.pii_span_floor = span_floor_on(dev, probabilities, thresholds, log)
+    metrics = validation_metrics(probabilities, dev, thresholds)
+    manifest.metrics |= {k: round(v, 4) for k, v in metrics.items() if v == v}
+    _write(bundle, head, table, manifest)
     return inputs
 
 
-def _write(bundle: Path, head: NgramHead, table: pd.DataFrame, calibration, thresholds, span_floor) -> None:  # type: ignore[no-untyped-def]
-    manifest = load_manifest(bundle)
+def _write(bundle: Path, head: NgramHead, table: pd.DataFrame, manifest: Manifest) -> None:
     head.save(bundle / NGRAM_FILE)
     data_hash = table_hash(table)
     manifest.files["ngram"] = NGRAM_FILE
-    manifest.calibration, manifest.thresholds, manifest.pii_span_floor = calibration, thresholds, span_floor
     manifest.model_version = f"{manifest.name}-{datetime.now(UTC):%Y%m%d%H%M}-{data_hash[:6]}"
     manifest.training_data_hash = data_hash
     manifest.created_at = datetime.now(UTC).isoformat(timespec="seconds")
-    write_manifest(bundle, manifest)
-
-
-def _record_metrics(bundle: Path, metrics: dict[str, float]) -> None:
-    manifest = load_manifest(bundle)
-    manifest.metrics = {**manifest.metrics, **{k: round(v, 4) for k, v in metrics.items() if v == v}}
     write_manifest(bundle, manifest)

@@ -88,7 +88,7 @@ def scored_batch(
     label_logits, intent_logits = outputs[0], outputs[1]
     with_head = len(outputs) > 2 and bool(manifest.pii_sources)
     spans = model_spans(texts, encoded, outputs[2]) if with_head else [[] for _ in texts]
-    ngram_logits = ngram_head.logits(texts) if ngram_head is not None else None
+    ngram_logits = ngram_head.read(encoded.normalised) if ngram_head is not None else None
     probabilities = calibrated(label_logits, manifest.calibration, ngram_logits)
     return [
         finalise(

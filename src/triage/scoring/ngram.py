@@ -41,18 +41,26 @@ class NgramHead:
     """Raw per-label logits (batch, labels) from the n-gram features of normalised text."""
 
     def __init__(self, parts: dict[str, TfidfVectorizer], coef: np.ndarray, intercept: np.ndarray) -> None:
-        self.parts, self.coef, self.intercept = parts, coef.astype(np.float32), intercept.astype(np.float32)
+        self.parts, self.intercept = parts, intercept.astype(np.float32)
         # Each part's weights as one contiguous (features, labels) block: a column slice of `coef`
         # would be copied on every call (measured: most of a one-comment call's time).
         self.weights, offset = {}, 0
         for name in ("word", "char"):
             width = len(parts[name].vocabulary_)
-            self.weights[name] = np.ascontiguousarray(self.coef[:, offset : offset + width].T)
+            self.weights[name] = np.ascontiguousarray(coef[:, offset : offset + width].T, dtype=np.float32)
             offset += width
 
+    @property
+    def coef(self) -> np.ndarray:
+        """(labels, features): word features first, then character features."""
+        return np.concatenate([weights.T for weights in self.weights.values()], axis=1)
+
     def logits(self, texts: Sequence[str]) -> np.ndarray:
-        normalised = [normalise(t) for t in texts]
-        scores = np.tile(self.intercept, (len(texts), 1))
+        return self.read([normalise(t) for t in texts])
+
+    def read(self, normalised: Sequence[str]) -> np.ndarray:
+        """Logits of texts already normalised (`triage.text.normalise`, as the tokenizer reads them)."""
+        scores = np.tile(self.intercept, (len(normalised), 1))
         # The vectorisers are our own, fitted: sklearn's per-call input checks are most of a small
         # batch's time (profiled), and the serving batcher sends small batches.
         with sklearn.config_context(assume_finite=True, skip_parameter_validation=True):
