@@ -21,6 +21,7 @@ from triage.policy.explain import is_near_miss, reason_words
 from triage.review import replies, saved_replies
 from triage.scoring.base import flagged
 from triage.storage import accounts, reviews
+from triage.text import split_at_spans
 
 router = APIRouter(include_in_schema=False)
 ACTION_WORDS = {
@@ -38,16 +39,6 @@ async def form_fields(request: Request) -> dict[str, str]:
 
 
 FormDep = Annotated[dict[str, str], Depends(form_fields)]
-
-
-def _segments(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
-    """The text cut into (piece, PII type or None) so the template can mark the spans."""
-    out: list[tuple[str, str | None]] = []
-    last = 0
-    for span in sorted(spans, key=lambda s: s["start"]):
-        out += [(text[last : span["start"]], None), (text[span["start"] : span["end"]], span["type"])]
-        last = span["end"]
-    return [*out, (text[last:], None)]
 
 
 def _replies(session: Any, item: Any, suggested: str, chosen: int | None) -> dict[str, Any]:
@@ -79,7 +70,7 @@ def _item_context(session: Any, state: Any, item: Any, chosen: int | None = None
             "platform_actions": connector_status.platform_actions(session, comment_id=item.comment_id),
             "names": accounts.user_names(session, user_ids={d.user_id for d in details["officer_decisions"]}),
             "action_words": ACTION_WORDS,
-            "segments": _segments(text, score.pii_spans if score else []),
+            "segments": split_at_spans(text, score.pii_spans if score else []),
             "reasons": [(reason_words(r), r) for r in reasons if not is_near_miss(r)],
             "near_misses": [(reason_words(r), r) for r in reasons if is_near_miss(r)],
             "thresholds": thresholds,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Any
 
 # Cyrillic and Greek letters that look like Latin ones, used to dodge word filters.
 _HOMOGLYPHS = str.maketrans(
@@ -145,3 +146,14 @@ def raw_offsets(raw: str, normalised: str) -> list[int]:
             offsets[norm_start + index] = raw_start + (index * (raw_end - raw_start)) // width
     offsets[len(normalised)] = len(raw.rstrip())
     return offsets
+
+
+def split_at_spans(text: str, spans: list[dict[str, Any]]) -> list[tuple[str, str | None]]:
+    """The text cut into (piece, span type or None) in order: what marking, masking and redacting
+    personal information in a comment all start from."""
+    out: list[tuple[str, str | None]] = []
+    last = 0
+    for span in sorted(spans, key=lambda s: s["start"]):
+        out += [(text[last : span["start"]], None), (text[span["start"] : span["end"]], span["type"])]
+        last = span["end"]
+    return [*out, (text[last:], None)]

@@ -17,6 +17,7 @@ from triage.review.queue import Actor, ItemNotFound, ReviewError, claim, manages
 from triage.review.worklist import near_duplicates
 from triage.storage import repo, reviews
 from triage.storage.reviews import ReviewItem, StoredComment
+from triage.text import split_at_spans
 
 MAX_REASON_CODE, MAX_NOTE = 64, 2000  # the columns' sizes
 
@@ -78,11 +79,7 @@ def _check_wording(reason_code: str, note: str) -> None:
 
 def redacted(text: str, spans: list[dict[str, Any]]) -> str:
     """The text with each personal-information span replaced by its type: removal in part."""
-    out, last = [], 0
-    for span in sorted(spans, key=lambda s: s["start"]):
-        out += [text[last : span["start"]], f"[{span['type']} removed]"]
-        last = span["end"]
-    return "".join(out) + text[last:]
+    return "".join(piece if kind is None else f"[{kind} removed]" for piece, kind in split_at_spans(text, spans))
 
 
 def _targets(session: Session, item: ReviewItem, bulk: str) -> list[ReviewItem]:

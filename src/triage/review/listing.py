@@ -15,6 +15,7 @@ from triage.policy.engine import local_time
 from triage.policy.hours import working_minutes_between
 from triage.storage import accounts, repo, reviews
 from triage.storage.reviews import ReviewItem, StoredComment
+from triage.text import split_at_spans
 
 Rows = list[tuple[ReviewItem, StoredComment, Any]]
 
@@ -34,11 +35,8 @@ class QueueRow:
 
 def masked(text: str, spans: list[dict[str, Any]]) -> str:
     """The text with each personal-information span replaced by its type, for list views."""
-    out, last = [], 0
-    for span in sorted(spans, key=lambda s: s["start"]):
-        out += [text[last : span["start"]], f"[{span['type'].replace('_', ' ')}]"]
-        last = span["end"]
-    return "".join(out) + text[last:]
+    pieces = split_at_spans(text, spans)
+    return "".join(piece if kind is None else f"[{kind.replace('_', ' ')}]" for piece, kind in pieces)
 
 
 def _aware(moment: datetime) -> datetime:
