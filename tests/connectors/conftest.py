@@ -65,18 +65,35 @@ class Rig:
     def connect(
         self, platform: str = "facebook", account: str = "PAGE1", mode: str = "live", council: str = "swale"
     ) -> int:
-        env = {"facebook": "FB_TOKEN", "instagram": "IG_TOKEN", "x": "X_TOKEN"}[platform]
         with self.sessions() as session:
-            return connections.add(
-                session,
-                council=council,
-                platform=platform,
-                account_id=account,
-                token_env=env,
-                mode=mode,
-                actor="test",
-                now=self.clock(),
+            return add_connection(
+                session, now=self.clock(), platform=platform, account=account, mode=mode, council=council
             ).id
+
+
+TOKEN_ENV = {"facebook": "FB_TOKEN", "instagram": "IG_TOKEN", "x": "X_TOKEN"}
+
+
+def add_connection(
+    session: Session,
+    *,
+    now: datetime,
+    platform: str = "facebook",
+    account: str = "PAGE1",
+    mode: str = "live",
+    council: str = "swale",
+) -> connections.ConnectionView:
+    """A connection as an admin adds it with the CLI (live unless said), token in its env var."""
+    return connections.add(
+        session,
+        council=council,
+        platform=platform,
+        account_id=account,
+        token_env=TOKEN_ENV[platform],
+        mode=mode,
+        actor="test",
+        now=now,
+    )
 
 
 def profile_for(council: str):  # type: ignore[no-untyped-def]

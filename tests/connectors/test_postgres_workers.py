@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from tests.conftest import FakeScorer
-from tests.connectors.conftest import TOKENS, profile_for
-from triage.connectors import connections, inbound
+from tests.connectors.conftest import TOKENS, add_connection, profile_for
+from triage.connectors import inbound
 from triage.connectors.fake_platform import FakePlatform
 from triage.connectors.intake import Intake
 from triage.connectors.platforms import Answer, HttpPlatforms
@@ -55,16 +55,7 @@ def webhook(n: int) -> bytes:
 def test_several_workers_share_the_outbox_without_sending_anything_twice(sessions) -> None:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     with sessions() as session:
-        connections.add(
-            session,
-            council="swale",
-            platform="facebook",
-            account_id="PAGE1",
-            token_env="FB_TOKEN",
-            mode="live",
-            actor="test",
-            now=now,
-        )
+        add_connection(session, now=now)
         for n in range(COMMENTS):
             inbound.receive(session, source="meta", body=webhook(n), now=now)
     delivered_by: dict[int, list[str]] = {}

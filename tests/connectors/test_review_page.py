@@ -10,9 +10,9 @@ from sqlalchemy import select
 from tests.api.conftest import Api, make_api
 from tests.api.test_ui import sign_in
 from tests.conftest import FakeScorer
-from tests.connectors.conftest import TOKENS, profile_for
+from tests.connectors.conftest import TOKENS, add_connection, profile_for
 from triage import review
-from triage.connectors import connections, inbound
+from triage.connectors import inbound
 from triage.connectors.fake_platform import FakePlatform
 from triage.connectors.intake import Intake
 from triage.connectors.platforms import HttpPlatforms
@@ -31,16 +31,7 @@ def _check(api: Api) -> None:
     state = api.client.app.state.triage  # type: ignore[attr-defined]
     sessions, now = state.sessions, datetime.now(UTC)
     with sessions() as session:
-        connections.add(
-            session,
-            council="swale",
-            platform="facebook",
-            account_id="PAGE1",
-            token_env="FB_TOKEN",
-            mode="live",
-            actor="test",
-            now=now,
-        )
+        add_connection(session, now=now)
         payload = page_comment(text="ring him on 07911 123456 you idiot?")  # personal information: a human decides
         inbound.receive(session, source="meta", body=body(payload), now=now)
     with FakePlatform() as fake:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 
 from serve.app import create_app
 from tests.conftest import FakeScorer
+from tests.connectors.conftest import add_connection
 from triage.config import Settings
 from triage.connectors import connections
 from triage.connectors.sample_payloads import body, page_comment, x_reply
@@ -111,15 +112,7 @@ def test_with_no_secret_configured_every_delivery_is_refused(tmp_path: Path) -> 
 def test_admin_sees_a_stopped_connection_with_what_to_do(client: TestClient) -> None:
     now = datetime.now(UTC)
     with client.app.state.triage.sessions() as session:  # type: ignore[attr-defined]
-        view = connections.add(
-            session,
-            council="swale",
-            platform="facebook",
-            account_id="PAGE1",
-            token_env="FB_TOKEN",
-            actor="test",
-            now=now,
-        )
+        view = add_connection(session, now=now, mode="shadow")
         row = store.connection_by_id(session, connection_id=view.id)
         connections.stop(session, row=row, status="token_invalid", detail="HTTP 400, error 190/463", now=now)
         admin_key = create_api_key(session, name="admin", councils=["swale"], scopes=["admin"], now=now)
