@@ -161,5 +161,5 @@ def worker() -> None:
 def retry(outbox_id: Annotated[int | None, typer.Option("--id", help="one dead letter; default all")] = None) -> None:
     """Send dead letters again."""
     with open_sessions()() as session:
-        count = outbox.retry_dead(session, now=now_utc(), outbox_id=outbox_id)
+        count = outbox.retry_dead(session, now=now_utc(), outbox_id=outbox_id, actor=ACTOR)
     typer.echo(f"{count} action(s) queued again")

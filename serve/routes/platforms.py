@@ -94,7 +94,9 @@ def dead_letters(principal: PrincipalDep, session: SessionDep) -> list[dict[str,
 @admin_router.post("/outbox/{outbox_id}/retry", summary="Send a dead letter again")
 def retry(outbox_id: RowId, principal: PrincipalDep, session: SessionDep) -> dict[str, int]:
     principal.require("admin")
-    count = outbox.retry_dead(session, now=utcnow(), outbox_id=outbox_id, councils=list(principal.councils))
+    count = outbox.retry_dead(
+        session, now=utcnow(), outbox_id=outbox_id, councils=list(principal.councils), actor=principal.actor
+    )
     if not count:
         raise ApiError(404, "not_found", f"no dead letter {outbox_id} in your councils")
     return {"retried": count}

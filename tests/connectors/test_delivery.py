@@ -12,6 +12,7 @@ from triage.connectors import connections, outbox
 from triage.connectors.fake_platform import Scripted
 from triage.connectors.sample_payloads import page_comment, x_reply
 from triage.storage import outbox as outbox_store
+from triage.storage import reviews
 
 
 class Killed(BaseException):
@@ -77,7 +78,9 @@ def test_endless_5xx_ends_in_the_dead_letters_and_retry_sends_it(rig: Rig) -> No
     [row] = outbox_rows(rig)
     assert row.status == "dead" and row.last_error == "HTTP 500"
     with rig.sessions() as session:
-        assert outbox.retry_dead(session, now=rig.clock(), outbox_id=row.id) == 1
+        assert outbox.retry_dead(session, now=rig.clock(), outbox_id=row.id, actor="test") == 1
+        retried = reviews.audit_events(session, councils=["swale"], actor="test", kind="dead_letter_retried")
+        assert [event.actor for event in retried] == ["test"]  # every retry is audited, whoever asks
     rig.worker().run_until_idle()
     assert [r.status for r in outbox_rows(rig)] == ["done"]
 

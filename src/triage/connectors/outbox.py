@@ -194,18 +194,17 @@ def retry_dead(
     now: datetime,
     outbox_id: int | None = None,
     councils: list[str] | None = None,
-    actor: str | None = None,
+    actor: str,
 ) -> int:
     """Send dead letters again (one, or all in the given councils) from a fresh count; committed.
-    With an `actor` (a person on the dashboard), each retry is in the audit log."""
+    Each retry is in the audit log under `actor`, whoever asked (dashboard, API or CLI)."""
     chosen = outbox_store.rows(session, status="dead", councils=councils, limit=10_000)
     count = 0
     for row in chosen:
         if outbox_id is None or row.id == outbox_id:
             row.status, row.attempts, row.next_attempt_at, row.claimed_until = "pending", 0, now, None
             count += 1
-            if actor is not None:
-                _audit_retry(session, row, actor, now)
+            _audit_retry(session, row, actor, now)
     session.commit()
     return count
 
