@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
 
-from triage.evaluation import best_f1_threshold, expected_calibration_error
-from triage.labels import LABELS, mask_column
-from triage.scoring.bundle import Calibration
+from triage.evaluation import best_f1_threshold, expected_calibration_error, f1_at_thresholds
+from triage.labels import HARMFUL_LABELS, LABELS, mask_column
+from triage.scoring.base import PII_SPAN_SCORE
+from triage.scoring.bundle import Calibration, TransformerAlone
 
 # Below this many positives a fitted slope is noise (separable synthetic data sends it to infinity
 # and every score to 0 or 1): such labels keep the raw sigmoid and a 0.5 threshold.
@@ -34,7 +35,7 @@ def fit_calibration(
 ) -> tuple[Calibration, dict[str, float], dict[str, float]]:
     """Platt parameters, F1-optimal thresholds on calibrated scores, and the validation ECE after.
     `inputs` says per label what the score reads (default: the model's logit alone)."""
-    a, b, c, thresholds, ece = {}, {}, {}, {}, {}
+    a, b, c, alone, thresholds, ece = {}, {}, {}, {}, {}, {}
     for index, label in enumerate(LABELS):
         known = val[mask_column(label)].to_numpy()
         y, choice = val.loc[known, label].to_numpy(), (inputs or {}).get(label, "model")
@@ -48,11 +49,60 @@ def fit_calibration(
         model = LogisticRegression(C=1.0).fit(columns, y)
         a[label], b[label] = float(model.coef_[0, 0]), float(model.intercept_[0])
         if choice == "stack":
-            c[label] = float(model.coef_[0, 1])
+            c[label], alone[label] = float(model.coef_[0, 1]), _transformer_alone(logits[known, index], y)
         p = model.predict_proba(columns)[:, 1]
         thresholds[label] = best_f1_threshold(y, p)
         ece[label] = expected_calibration_error(y, p)
-    return Calibration(a=a, b=b, c=c), thresholds, ece
+    return Calibration(a=a, b=b, c=c, alone=alone), thresholds, ece
+
+
+def _transformer_alone(logit: np.ndarray, y: np.ndarray) -> TransformerAlone:
+    """How the transformer's logit alone reads a stacked label: where it would not flag what the
+    stack flags, only the n-gram head's words raised it (a removal then waits for a person)."""
+    model = LogisticRegression(C=1.0).fit(logit[:, None], y)
+    threshold = best_f1_threshold(y, model.predict_proba(logit[:, None])[:, 1])
+    return TransformerAlone(a=float(model.coef_[0, 0]), b=float(model.intercept_[0]), threshold=threshold)
+
+
+def cap_clean_flags(
+    probabilities: np.ndarray, val: pd.DataFrame, thresholds: dict[str, float], cap: float, log=print
+) -> dict[str, float]:
+    """Raise harmful labels' thresholds until at most `cap` of the validation rows with no label get
+    a harmful flag, each step the one that costs least validation F1 per clean row cleared: the
+    seeds call censoring open debate the costliest error (002 s8.3)."""
+    known = np.all([val[mask_column(label)].to_numpy() for label in LABELS], axis=0)
+    clean = known & (val[list(LABELS)].to_numpy().sum(axis=1) == 0)
+    thresholds = dict(thresholds)
+    while (rate := _clean_flag_rate(probabilities[clean], thresholds)) > cap:
+        moves = [move for label in HARMFUL_LABELS if (move := _raise(label, probabilities, val, clean, thresholds))]
+        if not moves:
+            break
+        cleared = [(rate - _clean_flag_rate(probabilities[clean], thresholds | {m[0]: m[1]}), m) for m in moves]
+        useful = [(m[2] / gain, m) for gain, m in cleared if gain > 0] or [(m[2], m) for _, m in cleared]
+        label, threshold, cost = min(useful)[1]
+        log(f"{label}: threshold {thresholds[label]:.3f} -> {threshold:.3f} (validation F1 -{cost:.3f})")
+        thresholds[label] = threshold
+    log(f"clean validation rows with a harmful flag: {_clean_flag_rate(probabilities[clean], thresholds):.1%}")
+    return thresholds
+
+
+def _clean_flag_rate(probabilities: np.ndarray, thresholds: dict[str, float]) -> float:
+    columns = [LABELS.index(label) for label in HARMFUL_LABELS]
+    limits = np.array([thresholds[label] for label in HARMFUL_LABELS])
+    return float((probabilities[:, columns] >= limits).any(axis=1).mean()) if len(probabilities) else 0.0
+
+
+def _raise(label: str, probabilities: np.ndarray, val: pd.DataFrame, clean: np.ndarray, thresholds: dict[str, float]):  # type: ignore[no-untyped-def]
+    """The label's threshold just above its lowest-scored flagged clean row, and the F1 it costs."""
+    column = probabilities[:, LABELS.index(label)]
+    flagged = column[clean] >= thresholds[label]
+    if not flagged.any() or column[clean][flagged].min() >= 0.99:
+        return None
+    threshold = float(np.nextafter(column[clean][flagged].min(), 1.0))
+    known = val[mask_column(label)].to_numpy()
+    y = val.loc[known, label].to_numpy()
+    before, after = f1_at_thresholds(y, column[known], np.array([thresholds[label], threshold]))
+    return label, threshold, float(before - after)
 
 
 SPAN_FLOORS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)
@@ -66,12 +116,27 @@ def choose_span_floor(
     phone number but is not personal information (guide convention 9): the model can tell."""
     from sklearn.metrics import f1_score
 
+    detail = private_detail(texts, allowed_contacts)
+    scores = {}
+    for floor in SPAN_FLOORS:
+        p = np.where(detail & (personal_info >= floor), PII_SPAN_SCORE, personal_info)
+        scores[floor] = f1_score(y, p >= threshold, zero_division=0)
+    return max(SPAN_FLOORS, key=lambda floor: (round(scores[floor], 4), -floor))
+
+
+def private_detail(texts: list[str], allowed_contacts: tuple[str, ...] = ()) -> np.ndarray:
+    """Per text, whether the recognisers find a private detail (a name alone is not one)."""
     from triage.scoring.base import NAME_ONLY_TYPES
     from triage.scoring.pii import find_pii
 
-    detail = np.array([any(s.type not in NAME_ONLY_TYPES for s in find_pii(t, allowed_contacts)) for t in texts])
-    scores = {}
-    for floor in SPAN_FLOORS:
-        p = np.where(detail & (personal_info >= floor), 0.99, personal_info)
-        scores[floor] = f1_score(y, p >= threshold, zero_division=0)
-    return max(SPAN_FLOORS, key=lambda floor: (round(scores[floor], 4), -floor))
+    return np.array([any(s.type not in NAME_ONLY_TYPES for s in find_pii(t, allowed_contacts)) for t in texts])
+
+
+def served(probabilities: np.ndarray, texts: list[str], floor: float, allowed: tuple[str, ...] = ()) -> np.ndarray:
+    """Calibrated probabilities as the scorer serves them: a recognised private detail raises
+    personal_info where the model's score reaches the span floor (triage.scoring.base.finalise)."""
+    column = LABELS.index("personal_info")
+    out = probabilities.copy()
+    boost = private_detail(texts, allowed) & (out[:, column] >= floor)
+    out[boost, column] = np.maximum(out[boost, column], PII_SPAN_SCORE)
+    return out

@@ -39,6 +39,9 @@ class TrainConfig:
     # Fit the n-gram head and stack it at calibration (training/stacking.py); a full-table TF-IDF
     # fit, so tiny test configs leave it off.
     ngram_head: bool = False
+    # At most this share of the calibration rows with no label may get a harmful flag: thresholds
+    # are raised, cheapest F1 first, past it (training/calibration.py). None keeps F1's thresholds.
+    clean_flag_cap: float | None = None
 
     @classmethod
     def load(cls, path: Path) -> TrainConfig:

@@ -92,6 +92,8 @@ def _split(name: str) -> list[dict[str, Any]]:
     if not council.ROOT.exists():
         raise SuiteUnavailable(f"{council.ROOT} absent: the written council corpus is part of the repo")
     splits, _ = council.assemble(council.ROOT)
+    if name not in splits:
+        raise SuiteUnavailable(f"{council.ROOT / name} absent")
     return splits[name]
 
 
@@ -102,6 +104,12 @@ def council_dev(scorer: Scorer) -> dict[str, Any]:
 
 def council_test(scorer: Scorer) -> dict[str, Any]:
     rows = _split("test")
+    return council_metrics(scorer, rows) | {"near_duplicates": neardup_figures(sorted(rows, key=lambda r: r["id"]))}
+
+
+def council_test_b(scorer: Scorer) -> dict[str, Any]:
+    """The second test split, written apart by two more writers on post topics no other writer had."""
+    rows = _split("test_b")
     return council_metrics(scorer, rows) | {"near_duplicates": neardup_figures(sorted(rows, key=lambda r: r["id"]))}
 
 

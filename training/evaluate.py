@@ -29,6 +29,7 @@ HEADLINE_NAMES = {
     "council_synthetic": "harmless flagged, lower is better",
     "council_dev": "macro-F1",
     "council_test": "macro-F1",
+    "council_test_b": "macro-F1",
     "council_welsh": "macro-F1",
 }
 

@@ -158,7 +158,8 @@ def train(
     if config.ngram_head:
         from training.stack_bundle import stack_bundle
 
-        stack_bundle(bundle, table, config.source_weights, config.calibration_source or "council_written", log)
+        source = config.calibration_source or "council_written"
+        stack_bundle(bundle, table, config.source_weights, source, log, config.clean_flag_cap)
     if track:
         track_run(config, bundle, decisions, log)
     return bundle

@@ -9,11 +9,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from training.calibration import fit_calibration
+from training.calibration import cap_clean_flags, fit_calibration, served
 from training.ngram_head import fit_ngram_head
 from training.pipeline import span_floor_on, validation_metrics
 from training.stacking import choose_inputs
 from triage.data import table_hash
+from triage.policy.profile import published_contacts
 from triage.scoring.bundle import Manifest, write_manifest
 from triage.scoring.encoding import calibrated
 from triage.scoring.ngram import NgramHead
@@ -37,10 +38,16 @@ def validation_rows(table: pd.DataFrame, source: str) -> tuple[pd.DataFrame, pd.
 
 
 def stack_bundle(
-    bundle: Path, table: pd.DataFrame, source_weights: dict[str, float], source: str = "council_written", log=print
+    bundle: Path,
+    table: pd.DataFrame,
+    source_weights: dict[str, float],
+    source: str = "council_written",
+    log=print,
+    clean_flag_cap: float | None = None,
 ) -> dict[str, str]:
-    """Fit the head, choose each label's inputs, refit calibration and thresholds; rewrite the
-    bundle's manifest and head file. Returns the inputs chosen per label."""
+    """Fit the head, choose each label's inputs, refit calibration and thresholds (under the cap on
+    clean rows flagged, where given); rewrite the bundle's manifest and head file. Returns the
+    inputs chosen per label."""
     head = fit_ngram_head(table, source_weights, log=log)
     dev, public = validation_rows(table, source)
     log(f"scoring {len(dev)} council dev and {len(public)} public validation rows")
@@ -57,6 +64,11 @@ def stack_bundle(
     manifest = scorer.manifest
     manifest.calibration, manifest.thresholds = calibration, thresholds
     manifest.pii_span_floor = span_floor_on(dev, probabilities, thresholds, log)
+    if clean_flag_cap is not None:
+        texts, contacts = dev["text"].tolist(), tuple(published_contacts())
+        as_served = served(probabilities, texts, manifest.pii_span_floor, contacts)
+        thresholds = cap_clean_flags(as_served, dev, thresholds, clean_flag_cap, log)
+        manifest.thresholds = thresholds
     metrics = validation_metrics(probabilities, dev, thresholds)
     manifest.metrics |= {k: round(v, 4) for k, v in metrics.items() if v == v}
     _write(bundle, head, table, manifest)

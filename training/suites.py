@@ -246,13 +246,16 @@ def _council_suites() -> dict[str, Suite]:
         "council_test": Suite(
             "council_test", "written council comments, test split, macro-F1", _council("council_test")
         ),
+        "council_test_b": Suite(
+            "council_test_b", "written council comments, second test split, macro-F1", _council("council_test_b")
+        ),
         "council_welsh": Suite("council_welsh", "written Welsh council comments", _council("council_welsh")),
     }
 
 
 SUITES |= _council_suites()
-# `--suite council` runs the three council suites.
-SUITE_GROUPS = {"council": ["council_dev", "council_test", "council_welsh"]}
+# `--suite council` runs the council suites.
+SUITE_GROUPS = {"council": ["council_dev", "council_test", "council_test_b", "council_welsh"]}
 
 
 def headline(name: str, result: dict) -> float | None:
@@ -268,6 +271,7 @@ def headline(name: str, result: dict) -> float | None:
         "council_synthetic": "false_flag_rate_harmless",
         "council_dev": "macro_f1",
         "council_test": "macro_f1",
+        "council_test_b": "macro_f1",
         "council_welsh": "macro_f1",
     }.get(name)
     if name.startswith("pii_"):

@@ -177,7 +177,7 @@ def stack(
     settings = TrainConfig.load(config)
     table = load_table(Path(settings.table))
     source = settings.calibration_source or "council_written"
-    chosen = stack_bundle(model, table, settings.source_weights, source, log=typer.echo)
+    chosen = stack_bundle(model, table, settings.source_weights, source, typer.echo, settings.clean_flag_cap)
     typer.echo(f"{model}: inputs per label {chosen}")
 
 

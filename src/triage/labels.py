@@ -53,6 +53,7 @@ REVIEW_CAUSE_WORDS: Final[dict[str, str]] = {
     "priority_intent": "safeguarding or emergency",
     "language_unreadable": "not in English",
     "language_unsure": "language unclear",
+    "uncorroborated": "word patterns alone suggest removal",
 }
 
 PII_TYPES: Final[tuple[str, ...]] = (
@@ -105,6 +106,7 @@ REVIEW_CAUSES: Final[tuple[str, ...]] = (
     "priority_intent",
     "language_unreadable",
     "language_unsure",
+    "uncorroborated",
 )
 
 

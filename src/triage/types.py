@@ -23,11 +23,14 @@ class PiiSpan:
 
 @dataclass(frozen=True)
 class ScoredText:
-    """What a scorer says about one text: a probability per label, PII spans and an intent."""
+    """What a scorer says about one text: a probability per label, PII spans and an intent.
+    `uncorroborated` names the labels whose score rests on evidence the transformer does not share
+    (the n-gram head's words, or a recognised PII pattern): a person decides before any removal."""
 
     scores: dict[str, float]
     pii_spans: tuple[PiiSpan, ...] = ()
     intent: str = "none"
+    uncorroborated: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         missing = set(LABELS) - set(self.scores)

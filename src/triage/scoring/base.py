@@ -10,7 +10,7 @@ import numpy as np
 
 from triage.labels import INTENTS, LABELS
 from triage.scoring.bundle import BundleError, Manifest
-from triage.scoring.encoding import Encoded, calibrated, model_spans
+from triage.scoring.encoding import Encoded, calibrated, flagged_by_stack_only, model_spans
 from triage.scoring.intent import rule_intent
 from triage.scoring.ngram import NgramHead
 from triage.scoring.pii import combine_spans, find_pii
@@ -43,9 +43,12 @@ def finalise(
     model_spans: Iterable[PiiSpan] = (),
     pii_sources: dict[str, str] | None = None,
     span_floor: float = 0.0,
+    pii_threshold: float | None = None,
+    uncorroborated: tuple[str, ...] = (),
 ) -> ScoredText:
     """Combine model probabilities with the recognisers: PII spans (with the model's token head
-    where `pii_sources` says it is the better source) and safety-critical intents."""
+    where `pii_sources` says it is the better source) and safety-critical intents. A recognised
+    detail that the model alone would not flag (below `pii_threshold`) is uncorroborated."""
     allowed_contacts = tuple(allowed_contacts)
     recognised = find_pii(text, allowed_contacts)
     spans = tuple(combine_spans(text, recognised, model_spans, pii_sources or {}, allowed_contacts))
@@ -55,12 +58,14 @@ def finalise(
     # model reads the text as plainly not publishing one (`span_floor`, chosen on validation: a scam
     # caller's number quoted as a warning is not personal information, guide convention 9).
     if any(span.type not in NAME_ONLY_TYPES for span in spans) and scores["personal_info"] >= span_floor:
+        if pii_threshold is not None and scores["personal_info"] < pii_threshold:
+            uncorroborated = (*uncorroborated, "personal_info")
         scores["personal_info"] = max(scores["personal_info"], PII_SPAN_SCORE)
     ruled = rule_intent(text)
     # Emergencies and safeguarding must not be missed: a keyword hit wins over the model.
     if not intent_from_model or ruled in ("emergency", "safeguarding"):
         intent = ruled
-    return ScoredText(scores=scores, pii_spans=spans, intent=intent)
+    return ScoredText(scores=scores, pii_spans=spans, intent=intent, uncorroborated=uncorroborated)
 
 
 def load_ngram_head(directory: Path, manifest: Manifest) -> NgramHead | None:
@@ -90,6 +95,7 @@ def scored_batch(
     spans = model_spans(texts, encoded, outputs[2]) if with_head else [[] for _ in texts]
     ngram_logits = ngram_head.read(encoded.normalised) if ngram_head is not None else None
     probabilities = calibrated(label_logits, manifest.calibration, ngram_logits)
+    unsure = flagged_by_stack_only(label_logits, manifest.calibration, probabilities, manifest.thresholds)
     return [
         finalise(
             text,
@@ -99,8 +105,12 @@ def scored_batch(
             model_spans=found,
             pii_sources=manifest.pii_sources,
             span_floor=manifest.pii_span_floor,
+            pii_threshold=manifest.thresholds.get("personal_info") if manifest.calibration else None,
+            uncorroborated=labels,
         )
-        for text, row, i, found in zip(texts, probabilities, intent_logits.argmax(axis=1), spans, strict=True)
+        for text, row, i, found, labels in zip(
+            texts, probabilities, intent_logits.argmax(axis=1), spans, unsure, strict=True
+        )
     ]
 
 

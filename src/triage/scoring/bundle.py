@@ -17,13 +17,24 @@ class BundleError(ValueError):
     """A bundle that cannot be served: missing, incomplete or for other labels."""
 
 
+class TransformerAlone(BaseModel):
+    """A stacked label's Platt scaling and F1 threshold for the transformer's logit alone."""
+
+    a: float
+    b: float
+    threshold: float
+
+
 class Calibration(BaseModel):
     """Platt scaling per label: p = sigmoid(a * logit + b), fitted on the validation split; for the
-    labels in `c`, stacked with the n-gram head: p = sigmoid(a * logit + c * ngram_logit + b)."""
+    labels in `c`, stacked with the n-gram head: p = sigmoid(a * logit + c * ngram_logit + b).
+    `alone` holds, for stacked labels, how the transformer alone reads them: where the stack flags
+    a label that the transformer alone would not, only the head's words raised it."""
 
     a: dict[str, float]
     b: dict[str, float]
     c: dict[str, float] = Field(default_factory=dict)
+    alone: dict[str, TransformerAlone] = Field(default_factory=dict)
 
 
 class Manifest(BaseModel):

@@ -82,3 +82,17 @@ def calibrated(
         z = z + ngram_logits * np.array([calibration.c.get(label, 0.0) for label in LABELS])
     scaled: np.ndarray = 1.0 / (1.0 + np.exp(-z))
     return scaled
+
+
+def flagged_by_stack_only(
+    logits: np.ndarray, calibration: Calibration | None, probabilities: np.ndarray, thresholds: dict[str, float]
+) -> list[tuple[str, ...]]:
+    """Per row, the stacked labels that the stack flags and the transformer alone would not."""
+    rows: list[list[str]] = [[] for _ in range(len(probabilities))]
+    for label, alone in (calibration.alone if calibration else {}).items():
+        index = LABELS.index(label)
+        by_transformer = 1.0 / (1.0 + np.exp(-(alone.a * logits[:, index] + alone.b)))
+        stack_only = (probabilities[:, index] >= thresholds[label]) & (by_transformer < alone.threshold)
+        for row in np.flatnonzero(stack_only):
+            rows[row].append(label)
+    return [tuple(labels) for labels in rows]
