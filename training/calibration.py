@@ -80,7 +80,7 @@ def cap_clean_flags(
         cleared = [(rate - _clean_flag_rate(probabilities[clean], thresholds | {m[0]: m[1]}), m) for m in moves]
         useful = [(m[2] / gain, m) for gain, m in cleared if gain > 0] or [(m[2], m) for _, m in cleared]
         label, threshold, cost = min(useful)[1]
-        log(f"{label}: threshold {thresholds[label]:.3f} -> {threshold:.3f} (validation F1 -{cost:.3f})")
+        log(f"{label}: threshold {thresholds[label]:.3f} -> {threshold:.3f} (validation F1 {-cost:+.3f})")
         thresholds[label] = threshold
     log(f"clean validation rows with a harmful flag: {_clean_flag_rate(probabilities[clean], thresholds):.1%}")
     return thresholds
