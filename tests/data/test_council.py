@@ -87,6 +87,18 @@ def test_a_near_copy_of_a_test_row_leaves_the_training_split(tmp_path: Path) -> 
     assert {r["split"] for r in council.table_rows(tmp_path)} == {"train", "val", "test"}
 
 
+def test_the_second_test_split_is_measured_only_and_outranks_dev_and_train(tmp_path: Path) -> None:
+    write(tmp_path / "test", "t.jsonl", [row("T-1", "Bins missed again on Tanner St?")])
+    write(tmp_path / "test_b", "g.jsonl", [row("G-1", ADVERT, spam=1), row("G-2", "Bins missed again on Tanner St?")])
+    write(tmp_path / "dev", "d.jsonl", [row("D-1", ADVERT.replace("day", "week"), spam=1)])
+    write(tmp_path / "train", "a.jsonl", [row("A-1", "Lovely to see the park tidied up, thank you all")])
+    splits, dropped = council.assemble(tmp_path)
+    assert [r["id"] for r in splits["test_b"]] == ["G-1"] and splits["dev"] == []
+    assert dropped == {"test_b": 1, "dev": 1}
+    table = {r["text"]: r["split"] for r in council.table_rows(tmp_path)}
+    assert table[ADVERT] == "test" and "val" not in table.values()
+
+
 def test_adjudicated_labels_replace_the_writers_and_agreement_is_measured_before(tmp_path: Path) -> None:
     write(
         tmp_path / "dev",
