@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from datetime import datetime
 from pathlib import Path
@@ -87,7 +88,7 @@ def decide_command(
 
         scored = resolve_model(model).score([text])[0]
         if intent:
-            scored = ScoredText(scores=scored.scores, pii_spans=scored.pii_spans, intent=intent)
+            scored = dataclasses.replace(scored, intent=intent)
     now = datetime.fromisoformat(at) if at else datetime.now().astimezone()
     context = Context(now=now, author_warnings=warnings, duplicate_count=duplicates)
     _print_decision(decide(Comment(text=text), scored, context, p))
