@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -33,13 +34,20 @@ class Settings(BaseSettings):
     admin_password_file: Path = Path(".triage/admin-password")
     # A locked SQLite file answers 503 after this wait instead of hanging a request.
     database_busy_timeout_s: float = Field(default=5.0, gt=0, le=60)
-    batch_max_size: int = 32
+    # Up to this many comments a scoring batch: 16 keeps both lanes busy with 32 requests in flight
+    # (batches of 32 took every request at once, and the model then waited while they were stored
+    # and answered); a lane costs about as much a comment at 16 as at 32 (docs/BENCHMARKS.md).
+    batch_max_size: int = 16
     # Measured (docs/BENCHMARKS.md): 4 ms gave 216 comments/s over HTTP, 12 ms 238, 25 ms 251.
     batch_max_wait_ms: float = 15.0
     model_timeout_s: float = 5.0
     # ONNX Runtime threads busy-wait between runs: off in the server, where they steal the cores
     # the event loop and the database need (docs/BENCHMARKS.md).
     model_spin: bool = False
+    # Batches the server scores at once, each on its own thread with cores // lanes of ONNX
+    # Runtime's threads: on 2 cores, two single-threaded runs side by side, which never wait for
+    # each other (docs/BENCHMARKS.md, session 7).
+    model_lanes: int = Field(default=2, ge=1, le=16)
     # Group commit: comments arriving together are stored in one transaction.
     record_max_batch: int = 64
     record_max_wait_ms: float = 2.0
@@ -89,6 +97,10 @@ class Settings(BaseSettings):
             database_url=self.database_url,
             environment=self.environment,
         )
+
+    def model_threads(self) -> int:
+        """ONNX Runtime's threads for each scoring lane: the cores shared out, at least one."""
+        return max(1, (os.cpu_count() or 1) // self.model_lanes)
 
     def profile_for(self, council: str) -> str:
         return self.council_profiles.get(council, council)
