@@ -34,10 +34,9 @@ class Settings(BaseSettings):
     admin_password_file: Path = Path(".triage/admin-password")
     # A locked SQLite file answers 503 after this wait instead of hanging a request.
     database_busy_timeout_s: float = Field(default=5.0, gt=0, le=60)
-    # Up to this many comments a scoring batch: 16 keeps both lanes busy with 32 requests in flight
-    # (batches of 32 took every request at once, and the model then waited while they were stored
-    # and answered); a lane costs about as much a comment at 16 as at 32 (docs/BENCHMARKS.md).
-    batch_max_size: int = 16
+    # With more than one lane, a batch must be smaller than the requests in flight for a second
+    # lane to get any: 16 for two lanes at 32 in flight (docs/BENCHMARKS.md, session 7).
+    batch_max_size: int = 32
     # Measured (docs/BENCHMARKS.md): 4 ms gave 216 comments/s over HTTP, 12 ms 238, 25 ms 251.
     batch_max_wait_ms: float = 15.0
     model_timeout_s: float = 5.0
@@ -45,9 +44,10 @@ class Settings(BaseSettings):
     # the event loop and the database need (docs/BENCHMARKS.md).
     model_spin: bool = False
     # Batches the server scores at once, each on its own thread with cores // lanes of ONNX
-    # Runtime's threads: on 2 cores, two single-threaded runs side by side, which never wait for
-    # each other (docs/BENCHMARKS.md, session 7).
-    model_lanes: int = Field(default=2, ge=1, le=16)
+    # Runtime's threads. Two lanes (with batches of 16) matched one over HTTP on 2 shared cores
+    # while costing the recorder more a comment (smaller group commits), so one is the default
+    # (docs/BENCHMARKS.md, session 7); more lanes also keep scoring while one batch hangs.
+    model_lanes: int = Field(default=1, ge=1, le=16)
     # Group commit: comments arriving together are stored in one transaction.
     record_max_batch: int = 64
     record_max_wait_ms: float = 2.0
