@@ -1,8 +1,8 @@
 """Micro-batching: concurrent requests' work is done together in one worker thread, waiting at
 most a few milliseconds for company. Scoring uses it so throughput under load approaches the
 model's batched throughput; recording uses it so one transaction (one commit, one fsync) stores
-many comments (group commit). Scoring runs batches on more than one lane (thread) at once, so a
-batch can form and run while another is scored."""
+many comments (group commit). Scoring can run batches on more than one lane (thread) at once
+(`TRIAGE_MODEL_LANES`), so a batch can form and run while another is scored."""
 
 from __future__ import annotations
 

@@ -107,8 +107,8 @@ def _stored(database_url: str, run: str) -> dict[str, int]:
 def in_process_rate(model: Path, texts: list[str], batch: int = 32, seconds: float = 8.0) -> float:
     """Comments a second the same model scores in-process in batches of the load's own texts (their
     length sets the model's cost): the baseline for the ratio. The faster of one batch at a time on
-    every core and two batches side by side on half the cores each (the server's default lanes),
-    both with ONNX Runtime's threads spinning, their fastest alone, though the server turns that off."""
+    every core and two batches side by side on half the cores each (`TRIAGE_MODEL_LANES=2`), both
+    with ONNX Runtime's threads spinning, their fastest alone, though the server turns that off."""
     from triage.scoring.registry import load_bundle
 
     half = max(1, (os.cpu_count() or 1) // 2)
