@@ -1,7 +1,8 @@
 """Micro-batching: concurrent requests' work is done together in one worker thread, waiting at
 most a few milliseconds for company. Scoring uses it so throughput under load approaches the
 model's batched throughput; recording uses it so one transaction (one commit, one fsync) stores
-many comments (group commit)."""
+many comments (group commit). Scoring can run batches on more than one lane (thread) at once
+(`TRIAGE_MODEL_LANES`), so a batch can form and run while another is scored."""
 
 from __future__ import annotations
 
@@ -21,24 +22,34 @@ Out = TypeVar("Out")
 
 class Batcher(Generic[In, Out]):
     """`work` takes the items of one batch and returns one result per item, in order; a result
-    that is an exception fails that item's caller alone. If `work` raises, every caller fails."""
+    that is an exception fails that item's caller alone. If `work` raises, every caller fails.
+    `lanes` batches run at once, each on its own thread (so `work` must be thread-safe when more
+    than one); a lane takes the next batch as soon as its last one is done."""
 
     def __init__(
-        self, work: Callable[[list[In]], Sequence[Out | BaseException]], max_size: int, max_wait_ms: float, name: str
+        self,
+        work: Callable[[list[In]], Sequence[Out | BaseException]],
+        max_size: int,
+        max_wait_ms: float,
+        name: str,
+        lanes: int = 1,
     ) -> None:
-        self.work, self.max_size, self.max_wait = work, max_size, max_wait_ms / 1000
+        self.work, self.max_size, self.max_wait, self.lanes = work, max_size, max_wait_ms / 1000, lanes
         self._queue: asyncio.Queue[tuple[In, asyncio.Future[Out]]] = asyncio.Queue()
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix=name)
-        self._task: asyncio.Task[None] | None = None
+        self._executor = ThreadPoolExecutor(max_workers=lanes, thread_name_prefix=name)
+        self._tasks: list[asyncio.Task[None]] = []
+        self._forming = asyncio.Lock()  # one lane gathers a batch at a time, so batches stay full
 
     def start(self) -> None:
-        self._task = asyncio.get_running_loop().create_task(self._run())
+        loop = asyncio.get_running_loop()
+        self._tasks = [loop.create_task(self._run()) for _ in range(self.lanes)]
 
     async def stop(self) -> None:
-        if self._task:
-            self._task.cancel()
+        for task in self._tasks:
+            task.cancel()
+        for task in self._tasks:
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
         self._executor.shutdown(wait=False, cancel_futures=True)
 
     async def submit(self, item: In) -> Out:
@@ -65,7 +76,9 @@ class Batcher(Generic[In, Out]):
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
         while True:
-            live = [(item, future) for item, future in await self._next_batch() if not future.done()]
+            async with self._forming:
+                batch = await self._next_batch()
+            live = [(item, future) for item, future in batch if not future.done()]
             if not live:
                 continue
             try:
@@ -88,6 +101,6 @@ class MicroBatcher(Batcher[str, ScoreOutcome]):
     """Scores texts in batches with one scorer (kept, so its version is known), fail safe: each
     text gets its scores or the cause the model could not give them."""
 
-    def __init__(self, scorer: Scorer, max_size: int = 32, max_wait_ms: float = 4.0) -> None:
-        super().__init__(partial(score_safely, scorer), max_size, max_wait_ms, name="scorer")
+    def __init__(self, scorer: Scorer, max_size: int = 32, max_wait_ms: float = 4.0, lanes: int = 1) -> None:
+        super().__init__(partial(score_safely, scorer), max_size, max_wait_ms, name="scorer", lanes=lanes)
         self.scorer = scorer

@@ -27,10 +27,15 @@ log = logging.getLogger("triage.serve")
 Scored = tuple[IncomingComment, ScoreOutcome]
 
 
+def load_served_scorer(settings: Settings) -> Scorer:
+    """The bundle from disk, with ONNX Runtime's threads shared out over the scoring lanes."""
+    return load_scorer(settings.model_path, spin=settings.model_spin, threads=settings.model_threads())
+
+
 def load_scorer_or_none(settings: Settings) -> Scorer | None:
     """The bundle from disk; None (comments go to humans) if it cannot be loaded or fails its check."""
     try:
-        return load_scorer(settings.model_path, spin=settings.model_spin)
+        return load_served_scorer(settings)
     except Exception as error:
         log.error("model bundle not loaded (%s): every comment will be referred to a human", error)
         return None
@@ -84,7 +89,7 @@ class AppState:
 
     async def start(self) -> None:
         if self.scorer is not None:
-            self.batcher = MicroBatcher(self.scorer, self.settings.batch_max_size, self.settings.batch_max_wait_ms)
+            self.batcher = self._scoring_batcher(self.scorer)
             self.batcher.start()
         self.recorder = Batcher(
             self._record, self.settings.record_max_batch, self.settings.record_max_wait_ms, name="recorder"
@@ -97,6 +102,10 @@ class AppState:
                 await batcher.stop()
         await self.keys.close()
         self.database.close()
+
+    def _scoring_batcher(self, scorer: Scorer) -> MicroBatcher:
+        settings = self.settings
+        return MicroBatcher(scorer, settings.batch_max_size, settings.batch_max_wait_ms, settings.model_lanes)
 
     def _record(self, batch: list[Scored]) -> list[TriageResult | Exception]:
         return self.triage.record([c for c, _ in batch], [s for _, s in batch])
@@ -132,8 +141,8 @@ class AppState:
     async def reload_model(self) -> str:
         """Load and check the bundle from disk again and swap it in without failing a request in
         flight: requests already queued finish on the old batcher, stopped after a grace period."""
-        scorer = await run_in_threadpool(load_scorer, self.settings.model_path, spin=self.settings.model_spin)
-        batcher = MicroBatcher(scorer, self.settings.batch_max_size, self.settings.batch_max_wait_ms)
+        scorer = await run_in_threadpool(load_served_scorer, self.settings)
+        batcher = self._scoring_batcher(scorer)
         batcher.start()
         old, self.batcher, self.triage.scorer = self.batcher, batcher, scorer
         if old is not None:

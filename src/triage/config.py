@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 from pydantic import Field, model_validator
@@ -33,6 +34,8 @@ class Settings(BaseSettings):
     admin_password_file: Path = Path(".triage/admin-password")
     # A locked SQLite file answers 503 after this wait instead of hanging a request.
     database_busy_timeout_s: float = Field(default=5.0, gt=0, le=60)
+    # With more than one lane, a batch must be smaller than the requests in flight for a second
+    # lane to get any: 16 for two lanes at 32 in flight (docs/BENCHMARKS.md, session 7).
     batch_max_size: int = 32
     # Measured (docs/BENCHMARKS.md): 4 ms gave 216 comments/s over HTTP, 12 ms 238, 25 ms 251.
     batch_max_wait_ms: float = 15.0
@@ -40,6 +43,11 @@ class Settings(BaseSettings):
     # ONNX Runtime threads busy-wait between runs: off in the server, where they steal the cores
     # the event loop and the database need (docs/BENCHMARKS.md).
     model_spin: bool = False
+    # Batches the server scores at once, each on its own thread with cores // lanes of ONNX
+    # Runtime's threads. Two lanes (with batches of 16) matched one over HTTP on 2 shared cores
+    # while costing the recorder more a comment (smaller group commits), so one is the default
+    # (docs/BENCHMARKS.md, session 7); more lanes also keep scoring while one batch hangs.
+    model_lanes: int = Field(default=1, ge=1, le=16)
     # Group commit: comments arriving together are stored in one transaction.
     record_max_batch: int = 64
     record_max_wait_ms: float = 2.0
@@ -89,6 +97,10 @@ class Settings(BaseSettings):
             database_url=self.database_url,
             environment=self.environment,
         )
+
+    def model_threads(self) -> int:
+        """ONNX Runtime's threads for each scoring lane: the cores shared out, at least one."""
+        return max(1, (os.cpu_count() or 1) // self.model_lanes)
 
     def profile_for(self, council: str) -> str:
         return self.council_profiles.get(council, council)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -11,6 +12,8 @@ from fastapi.testclient import TestClient
 from serve.app import create_app
 from triage.config import Settings
 from triage.scoring.bundle import load_manifest
+from triage.service import load_scorer
+from triage.service.scoring import PROBE_TEXTS
 from triage.storage.accounts import create_api_key
 
 BUNDLE = Path("models/minilm-policy")
@@ -40,3 +43,13 @@ def test_shipped_bundle_serves(tmp_path: Path) -> None:
         ).json()
         assert body["model_version"] == load_manifest(BUNDLE).model_version
         assert body["scores"]["obscene"] > 0.5 and body["action"] == "remove"
+
+
+def test_two_lanes_sharing_one_model_score_as_one_at_a_time() -> None:
+    """The server's lanes share one ONNX Runtime session: batches scored side by side on two
+    threads get exactly the scores they get one after another."""
+    scorer = load_scorer(BUNDLE, spin=False, threads=1)
+    batches = [[f"{text} {i}" for text in PROBE_TEXTS[: 2 + i % 5]] for i in range(12)]
+    alone = [scorer.score(batch) for batch in batches]
+    with ThreadPoolExecutor(max_workers=2) as lanes:
+        assert list(lanes.map(scorer.score, batches)) == alone

@@ -94,9 +94,9 @@ def validate_scorer(scorer: Scorer) -> None:
         raise BundleError(f"model {scorer.version} gives non-finite or out-of-range scores on known texts")
 
 
-def load_scorer(directory: Path, *, spin: bool = True) -> Scorer:
+def load_scorer(directory: Path, *, spin: bool = True, threads: int = 0) -> Scorer:
     """The one place a bundle is loaded for serving: with the councils' published contacts (never
     personal information), and refused unless it scores known texts as finite probabilities."""
-    scorer = load_bundle(directory, allowed_contacts=published_contacts(), spin=spin)
+    scorer = load_bundle(directory, allowed_contacts=published_contacts(), spin=spin, threads=threads)
     validate_scorer(scorer)
     return scorer
