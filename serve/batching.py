@@ -1,4 +1,4 @@
-"""Micro-batching: concurrent requests' work is done together in one worker thread, waiting at
+"""Micro-batching: concurrent requests' work is done together in a worker thread, waiting at
 most a few milliseconds for company. Scoring uses it so throughput under load approaches the
 model's batched throughput; recording uses it so one transaction (one commit, one fsync) stores
 many comments (group commit). Scoring can run batches on more than one lane (thread) at once
@@ -18,6 +18,10 @@ from triage.service import ScoreOutcome, score_safely
 
 In = TypeVar("In")
 Out = TypeVar("Out")
+
+
+def name_of(work: Callable[..., object]) -> str:
+    return getattr(work, "__name__", None) or getattr(getattr(work, "func", None), "__name__", "the batch's work")
 
 
 class Batcher(Generic[In, Out]):
@@ -83,6 +87,8 @@ class Batcher(Generic[In, Out]):
                 continue
             try:
                 results = await loop.run_in_executor(self._executor, self.work, [item for item, _ in live])
+                if len(results) != len(live):  # a lane that died on this would strand every later caller
+                    raise RuntimeError(f"{name_of(self.work)} gave {len(results)} results for {len(live)} items")
             except Exception as error:  # e.g. the model failed: each waiting request decides fail-safe
                 for _, future in live:
                     if not future.done():

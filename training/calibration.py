@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pandas as pd
 from sklearn.linear_model import LogisticRegression
@@ -74,16 +76,31 @@ def cap_clean_flags(
     clean = known & (val[list(LABELS)].to_numpy().sum(axis=1) == 0)
     thresholds = dict(thresholds)
     while (rate := _clean_flag_rate(probabilities[clean], thresholds)) > cap:
-        moves = [move for label in HARMFUL_LABELS if (move := _raise(label, probabilities, val, clean, thresholds))]
-        if not moves:
+        steps = [step for label in HARMFUL_LABELS if (step := _next_step(label, probabilities, val, clean, thresholds))]
+        if not steps:
+            log(f"the cap cannot be reached by thresholds: the flagged clean rows score {PII_SPAN_SCORE} or more")
             break
-        cleared = [(rate - _clean_flag_rate(probabilities[clean], thresholds | {m[0]: m[1]}), m) for m in moves]
-        useful = [(m[2] / gain, m) for gain, m in cleared if gain > 0] or [(m[2], m) for _, m in cleared]
-        label, threshold, cost = min(useful)[1]
-        log(f"{label}: threshold {thresholds[label]:.3f} -> {threshold:.3f} (validation F1 {-cost:+.3f})")
-        thresholds[label] = threshold
+        cleared = [
+            (rate - _clean_flag_rate(probabilities[clean], thresholds | {s.label: s.threshold}), s) for s in steps
+        ]
+        useful = [(s.cost / gain, s) for gain, s in cleared if gain > 0] or [(s.cost, s) for _, s in cleared]
+        step = min(useful, key=lambda pair: pair[0])[1]
+        log(
+            f"{step.label}: threshold {thresholds[step.label]:.3f} -> {step.threshold:.3f} (validation F1 {-step.cost:+.3f})"
+        )
+        thresholds[step.label] = step.threshold
     log(f"clean validation rows with a harmful flag: {_clean_flag_rate(probabilities[clean], thresholds):.1%}")
     return thresholds
+
+
+def thresholds_under_cap(
+    val: pd.DataFrame, probabilities: np.ndarray, thresholds: dict[str, float], floor: float, cap: float, log=print
+) -> dict[str, float]:
+    """`cap_clean_flags` on the probabilities as the scorer serves them (the span floor applied)."""
+    from triage.policy.profile import published_contacts
+
+    as_served = served(probabilities, val["text"].tolist(), floor, tuple(published_contacts()))
+    return cap_clean_flags(as_served, val, thresholds, cap, log)
 
 
 def _clean_flag_rate(probabilities: np.ndarray, thresholds: dict[str, float]) -> float:
@@ -92,17 +109,25 @@ def _clean_flag_rate(probabilities: np.ndarray, thresholds: dict[str, float]) ->
     return float((probabilities[:, columns] >= limits).any(axis=1).mean()) if len(probabilities) else 0.0
 
 
-def _raise(label: str, probabilities: np.ndarray, val: pd.DataFrame, clean: np.ndarray, thresholds: dict[str, float]):  # type: ignore[no-untyped-def]
+class Step(NamedTuple):
+    label: str
+    threshold: float
+    cost: float  # validation F1 lost
+
+
+def _next_step(
+    label: str, probabilities: np.ndarray, val: pd.DataFrame, clean: np.ndarray, thresholds: dict[str, float]
+) -> Step | None:
     """The label's threshold just above its lowest-scored flagged clean row, and the F1 it costs."""
     column = probabilities[:, LABELS.index(label)]
     flagged = column[clean] >= thresholds[label]
-    if not flagged.any() or column[clean][flagged].min() >= 0.99:
+    if not flagged.any() or column[clean][flagged].min() >= PII_SPAN_SCORE:
         return None
     threshold = float(np.nextafter(column[clean][flagged].min(), 1.0))
     known = val[mask_column(label)].to_numpy()
     y = val.loc[known, label].to_numpy()
     before, after = f1_at_thresholds(y, column[known], np.array([thresholds[label], threshold]))
-    return label, threshold, float(before - after)
+    return Step(label, threshold, float(before - after))
 
 
 SPAN_FLOORS = (0.0, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5)

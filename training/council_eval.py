@@ -98,19 +98,21 @@ def _split(name: str) -> list[dict[str, Any]]:
 
 
 def council_dev(scorer: Scorer) -> dict[str, Any]:
-    rows = _split("dev")
+    return _with_near_duplicates(scorer, "dev")
+
+
+def _with_near_duplicates(scorer: Scorer, split: str) -> dict[str, Any]:
+    rows = _split(split)
     return council_metrics(scorer, rows) | {"near_duplicates": neardup_figures(sorted(rows, key=lambda r: r["id"]))}
 
 
 def council_test(scorer: Scorer) -> dict[str, Any]:
-    rows = _split("test")
-    return council_metrics(scorer, rows) | {"near_duplicates": neardup_figures(sorted(rows, key=lambda r: r["id"]))}
+    return _with_near_duplicates(scorer, "test")
 
 
 def council_test_b(scorer: Scorer) -> dict[str, Any]:
     """The second test split, written apart by two more writers on post topics no other writer had."""
-    rows = _split("test_b")
-    return council_metrics(scorer, rows) | {"near_duplicates": neardup_figures(sorted(rows, key=lambda r: r["id"]))}
+    return _with_near_duplicates(scorer, "test_b")
 
 
 def council_welsh(scorer: Scorer) -> dict[str, Any]:

@@ -138,7 +138,7 @@ def train(
 ) -> Path:
     """The whole `triage train`: fit, calibrate, export, stack the n-gram head where the config
     asks, track. Returns the bundle folder."""
-    from training.calibration import fit_calibration
+    from training.calibration import fit_calibration, thresholds_under_cap
     from training.pii_head import fit_pii_head
     from triage.scoring.encoding import calibrated
 
@@ -153,6 +153,9 @@ def train(
     metrics = validation_metrics(probabilities, val, thresholds) | pii_metrics
     manifest = bundle_manifest(config, table, calibration, thresholds, metrics, pii_sources)
     manifest.pii_span_floor = span_floor_on(val, probabilities, thresholds, log)
+    if config.clean_flag_cap is not None and not config.ngram_head:  # with the head, stacking caps
+        floor, cap = manifest.pii_span_floor, config.clean_flag_cap
+        manifest.thresholds = thresholds_under_cap(val, probabilities, thresholds, floor, cap, log)
     bundle = export(model, config, output_root, manifest, val, log)
     log(f"bundle written to {bundle}; validation ECE per label: { {k: round(v, 3) for k, v in ece.items()} }")
     if config.ngram_head:

@@ -9,12 +9,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from training.calibration import cap_clean_flags, fit_calibration, served
+from training.calibration import fit_calibration, thresholds_under_cap
 from training.ngram_head import fit_ngram_head
 from training.pipeline import span_floor_on, validation_metrics
 from training.stacking import choose_inputs
 from triage.data import table_hash
-from triage.policy.profile import published_contacts
 from triage.scoring.bundle import Manifest, write_manifest
 from triage.scoring.encoding import calibrated
 from triage.scoring.ngram import NgramHead
@@ -65,9 +64,7 @@ def stack_bundle(
     manifest.calibration, manifest.thresholds = calibration, thresholds
     manifest.pii_span_floor = span_floor_on(dev, probabilities, thresholds, log)
     if clean_flag_cap is not None:
-        texts, contacts = dev["text"].tolist(), tuple(published_contacts())
-        as_served = served(probabilities, texts, manifest.pii_span_floor, contacts)
-        thresholds = cap_clean_flags(as_served, dev, thresholds, clean_flag_cap, log)
+        thresholds = thresholds_under_cap(dev, probabilities, thresholds, manifest.pii_span_floor, clean_flag_cap, log)
         manifest.thresholds = thresholds
     metrics = validation_metrics(probabilities, dev, thresholds)
     manifest.metrics |= {k: round(v, 4) for k, v in metrics.items() if v == v}

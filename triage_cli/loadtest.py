@@ -166,7 +166,7 @@ class Measured:
 
 
 def loadtest(
-    count: Annotated[int, typer.Option(help="comments to post")] = 1000,
+    count: Annotated[int, typer.Option(help="comments to post", min=1)] = 1000,
     concurrency: Annotated[int, typer.Option(help="requests in flight")] = 32,
     database_url: Annotated[
         str | None, typer.Option(help="database for the spawned server (default: a new SQLite file)")

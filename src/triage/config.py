@@ -99,8 +99,11 @@ class Settings(BaseSettings):
         )
 
     def model_threads(self) -> int:
-        """ONNX Runtime's threads for each scoring lane: the cores shared out, at least one."""
-        return max(1, (os.cpu_count() or 1) // self.model_lanes)
+        """ONNX Runtime's threads for each scoring lane: its own choice (0: the physical cores) for
+        one lane, else the cores this process may use shared out over the lanes, at least one."""
+        if self.model_lanes == 1:
+            return 0
+        return max(1, len(os.sched_getaffinity(0)) // self.model_lanes)
 
     def profile_for(self, council: str) -> str:
         return self.council_profiles.get(council, council)

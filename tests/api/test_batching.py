@@ -118,3 +118,23 @@ def test_a_hanging_batch_times_out_safe_and_the_other_lane_goes_on(hanging_api: 
     assert hung["action"] == "refer" and hung["review_causes"] == ["model_unavailable"] and hung["scores"] is None
     scored = api.post("you idiot", "h2").json()  # the first lane is still stuck: the second scores it
     assert scored["scores"] is not None and scored["scores"]["abuse"] > 0.5
+
+
+def test_work_that_returns_the_wrong_number_of_results_fails_its_callers_and_the_lane_lives_on() -> None:
+    calls: list[int] = []
+
+    def work(items: list[int]) -> list[int]:
+        calls.append(len(items))
+        return [] if len(calls) == 1 else [item * 2 for item in items]
+
+    async def scenario() -> int:
+        batcher: Batcher[int, int] = Batcher(work, max_size=4, max_wait_ms=1, name="test")
+        batcher.start()
+        try:
+            with pytest.raises(RuntimeError, match="0 results for 1 items"):
+                await asyncio.wait_for(batcher.submit(1), 2)
+            return await asyncio.wait_for(batcher.submit(3), 2)
+        finally:
+            await batcher.stop()
+
+    assert asyncio.run(scenario()) == 6

@@ -120,7 +120,13 @@ def test_onnx_and_torch_agree_on_the_shipped_bundle(scorer: OnnxScorer) -> None:
     reference = np.array([[r.scores[label] for label in LABELS] for r in torch_scorer.score(texts)])
     gaps = np.abs(onnx - reference)
     print(f"int8 vs fp16 torch: mean {gaps.mean():.4f}, largest {gaps.max():.4f}")
-    assert gaps.max() <= 0.05
+    # Calibration is fitted on the int8 model's logits (what is served), and its Platt slopes are
+    # steep enough that int8 rounding moves a mid-range probability by up to about 0.08 (session 7
+    # bundle: needs_response 0.088 against 0.165 on a civil complaint, flagged by neither). What
+    # the product acts on must agree: every flag at the bundle's thresholds.
+    limits = np.array([scorer.thresholds[label] for label in LABELS])
+    assert ((onnx >= limits) == (reference >= limits)).all()
+    assert gaps.mean() <= 0.01 and gaps.max() <= 0.1
 
 
 # Names no recogniser pattern or gazetteer covers (no title, not Faker's en_GB first names): the

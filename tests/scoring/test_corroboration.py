@@ -4,16 +4,19 @@ alone; and thresholds can be held to a cap on clean comments flagged."""
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
+import pytest
 
 from tests.conftest import scores
 from training.calibration import cap_clean_flags, fit_calibration
-from triage.labels import HARMFUL_LABELS, LABELS
+from triage.labels import HARMFUL_LABELS, INTENTS, LABELS
 from triage.policy import decide, load_profile, shipped_profiles
-from triage.scoring.base import PII_SPAN_SCORE, finalise
-from triage.scoring.bundle import Calibration, TransformerAlone
-from triage.scoring.encoding import flagged_by_stack_only
+from triage.scoring.base import PII_SPAN_SCORE, finalise, scored_batch
+from triage.scoring.bundle import Calibration, Manifest, TransformerAlone
+from triage.scoring.encoding import Encoded, unread_by_transformer
 from triage.types import Comment, Context, ScoredText
 
 DISTRICT = load_profile(shipped_profiles()["district-001"])
@@ -38,22 +41,57 @@ def test_a_removal_the_transformer_also_supports_stands() -> None:
     assert both.action == "remove" and "uncorroborated" not in both.review_causes
 
 
-def test_the_stack_alone_flags_what_the_transformer_would_not() -> None:
-    label = "political"
-    index = LABELS.index(label)
-    calibration = Calibration(
+def _stacked(label: str, alone: bool = True) -> Calibration:
+    return Calibration(
         a=dict.fromkeys(LABELS, 1.0),
         b=dict.fromkeys(LABELS, 0.0),
         c={label: 1.0},
-        alone={label: TransformerAlone(a=1.0, b=0.0, threshold=0.5)},
+        alone={label: TransformerAlone(a=1.0, b=0.0, threshold=0.5)} if alone else {},
     )
+
+
+def test_a_stacked_label_the_transformer_alone_reads_below_its_threshold_is_unread() -> None:
+    index = LABELS.index("political")
     logits = np.zeros((3, len(LABELS)))
-    logits[:, index] = [-3.0, 2.0, -3.0]  # the transformer reads rows 1 as political only
-    probabilities = np.zeros((3, len(LABELS)))
-    probabilities[:, index] = [0.9, 0.9, 0.1]  # the stack flags rows 0 and 1
-    thresholds = dict.fromkeys(LABELS, 0.5)
-    assert flagged_by_stack_only(logits, calibration, probabilities, thresholds) == [(label,), (), ()]
-    assert flagged_by_stack_only(logits, Calibration(a={}, b={}), probabilities, thresholds) == [(), (), ()]
+    logits[:, index] = [-3.0, 2.0, -0.5]  # the transformer reads only row 1 as political
+    assert unread_by_transformer(logits, _stacked("political")) == [("political",), (), ("political",)]
+    assert unread_by_transformer(logits, Calibration(a={}, b={})) == [(), (), ()]
+    assert unread_by_transformer(logits, None) == [(), (), ()]
+
+
+def test_a_bundle_that_stacks_without_the_transformers_own_scaling_is_never_corroborated() -> None:
+    logits = np.full((2, len(LABELS)), 5.0)
+    assert unread_by_transformer(logits, _stacked("spam", alone=False)) == [("spam",), ("spam",)]
+
+
+def test_the_transformers_own_scaling_is_for_known_stacked_labels_only() -> None:
+    alone = TransformerAlone(a=1.0, b=0.0, threshold=0.5)
+    with pytest.raises(ValueError, match="stacked labels only"):
+        Calibration(a={}, b={}, alone={"spam": alone})
+    with pytest.raises(ValueError, match="does not have"):
+        Calibration(a={}, b={}, c={"sarcasm": 1.0})
+
+
+def test_the_scored_batch_carries_the_stacked_labels_the_transformer_does_not_read() -> None:
+    label, index = "political", LABELS.index("political")
+    manifest = Manifest(
+        kind="onnx-policy",
+        name="m",
+        model_version="v",
+        labels=list(LABELS),
+        thresholds=dict.fromkeys(LABELS, 0.5),
+        calibration=_stacked(label),
+        files={"ngram": "ngram.npz"},
+    )
+    logits = np.full((2, len(LABELS)), -4.0)
+    logits[1, index] = 3.0  # row 0: the head alone; row 1: the transformer too
+    head = SimpleNamespace(read=lambda texts: np.where(np.arange(len(LABELS)) == index, 9.0, -9.0)[None].repeat(2, 0))
+    encoded = Encoded(np.zeros((2, 1), dtype=np.int64), np.ones((2, 1), dtype=np.int64), ["a", "b"], [[], []])
+    intents = np.zeros((2, len(INTENTS)))
+    scored = scored_batch(["vote them out", "vote them out!"], encoded, [logits, intents], manifest, ngram_head=head)
+    assert all(s.scores[label] > 0.9 for s in scored)
+    assert scored[0].uncorroborated == (label,) and scored[1].uncorroborated == ()
+    assert _decide(scored[0].uncorroborated, political=scored[0].scores[label]).needs_review
 
 
 def test_a_recognised_number_the_model_does_not_read_as_personal_is_uncorroborated() -> None:

@@ -52,6 +52,16 @@ def _author_and_copy_rows(profile: Profile) -> list[Row]:
     return rows
 
 
+# Every profile: a removal that only word patterns support waits for a person (engine.decide).
+WORD_PATTERNS_ONLY: Row = (
+    "removal on word patterns alone",
+    "review",
+    "",
+    "the n-gram head or a PII pattern flags it, the transformer does not",
+    "002 s8.3: we do not want to censor open debate",
+)
+
+
 def rule_rows(profile: Profile) -> list[Row]:
     """(situation, action, flags, threshold or detail, clause) for every rule in the profile."""
     review = profile.review
@@ -64,16 +74,6 @@ def rule_rows(profile: Profile) -> list[Row]:
         uncertain,
         WORD_PATTERNS_ONLY,
     ]
-
-
-# Every profile: a removal that only word patterns support waits for a person (engine.decide).
-WORD_PATTERNS_ONLY: Row = (
-    "removal on word patterns alone",
-    "review",
-    "",
-    "the n-gram head or a PII pattern flags it, the transformer does not",
-    "002 s8.3: we do not want to censor open debate",
-)
 
 
 def hours_text(profile: Profile) -> str:

@@ -10,7 +10,7 @@ import numpy as np
 
 from triage.labels import INTENTS, LABELS
 from triage.scoring.bundle import BundleError, Manifest
-from triage.scoring.encoding import Encoded, calibrated, flagged_by_stack_only, model_spans
+from triage.scoring.encoding import Encoded, calibrated, model_spans, unread_by_transformer
 from triage.scoring.intent import rule_intent
 from triage.scoring.ngram import NgramHead
 from triage.scoring.pii import combine_spans, find_pii
@@ -58,7 +58,8 @@ def finalise(
     # model reads the text as plainly not publishing one (`span_floor`, chosen on validation: a scam
     # caller's number quoted as a warning is not personal information, guide convention 9).
     if any(span.type not in NAME_ONLY_TYPES for span in spans) and scores["personal_info"] >= span_floor:
-        if pii_threshold is not None and scores["personal_info"] < pii_threshold:
+        patterns_only = all(span.source != "model" for span in spans if span.type not in NAME_ONLY_TYPES)
+        if pii_threshold is not None and scores["personal_info"] < pii_threshold and patterns_only:
             uncorroborated = (*uncorroborated, "personal_info")
         scores["personal_info"] = max(scores["personal_info"], PII_SPAN_SCORE)
     ruled = rule_intent(text)
@@ -95,7 +96,7 @@ def scored_batch(
     spans = model_spans(texts, encoded, outputs[2]) if with_head else [[] for _ in texts]
     ngram_logits = ngram_head.read(encoded.normalised) if ngram_head is not None else None
     probabilities = calibrated(label_logits, manifest.calibration, ngram_logits)
-    unsure = flagged_by_stack_only(label_logits, manifest.calibration, probabilities, manifest.thresholds)
+    unread = unread_by_transformer(label_logits, manifest.calibration)
     return [
         finalise(
             text,
@@ -105,11 +106,11 @@ def scored_batch(
             model_spans=found,
             pii_sources=manifest.pii_sources,
             span_floor=manifest.pii_span_floor,
-            pii_threshold=manifest.thresholds.get("personal_info") if manifest.calibration else None,
+            pii_threshold=manifest.thresholds.get("personal_info", DEFAULT_THRESHOLD),
             uncorroborated=labels,
         )
         for text, row, i, found, labels in zip(
-            texts, probabilities, intent_logits.argmax(axis=1), spans, unsure, strict=True
+            texts, probabilities, intent_logits.argmax(axis=1), spans, unread, strict=True
         )
     ]
 

@@ -36,6 +36,15 @@ class Calibration(BaseModel):
     c: dict[str, float] = Field(default_factory=dict)
     alone: dict[str, TransformerAlone] = Field(default_factory=dict)
 
+    @model_validator(mode="after")
+    def _known_labels(self) -> Calibration:
+        unknown = (set(self.c) | set(self.alone)) - set(LABELS)
+        if unknown:
+            raise ValueError(f"calibration names labels the model does not have: {sorted(unknown)}")
+        if set(self.alone) - set(self.c):
+            raise ValueError("the transformer's own scaling is kept for stacked labels only")
+        return self
+
 
 class Manifest(BaseModel):
     kind: Literal["onnx-policy", "tfidf-lr"]

@@ -84,15 +84,18 @@ def calibrated(
     return scaled
 
 
-def flagged_by_stack_only(
-    logits: np.ndarray, calibration: Calibration | None, probabilities: np.ndarray, thresholds: dict[str, float]
-) -> list[tuple[str, ...]]:
-    """Per row, the stacked labels that the stack flags and the transformer alone would not."""
-    rows: list[list[str]] = [[] for _ in range(len(probabilities))]
-    for label, alone in (calibration.alone if calibration else {}).items():
-        index = LABELS.index(label)
-        by_transformer = 1.0 / (1.0 + np.exp(-(alone.a * logits[:, index] + alone.b)))
-        stack_only = (probabilities[:, index] >= thresholds[label]) & (by_transformer < alone.threshold)
-        for row in np.flatnonzero(stack_only):
+def unread_by_transformer(logits: np.ndarray, calibration: Calibration | None) -> list[tuple[str, ...]]:
+    """Per row, the stacked labels that the transformer alone reads below its own threshold: if one
+    of them fires a profile's rule, only the n-gram head's words raised it that far. A stacked label
+    without the transformer's own scaling (bundles before it) counts as unread on every row."""
+    rows: list[list[str]] = [[] for _ in range(len(logits))]
+    for label in calibration.c if calibration else {}:
+        index, alone = LABELS.index(label), calibration.alone.get(label) if calibration else None
+        if alone is None:
+            unread = np.ones(len(logits), dtype=bool)
+        else:
+            by_transformer = 1.0 / (1.0 + np.exp(-(alone.a * logits[:, index] + alone.b)))
+            unread = by_transformer < alone.threshold
+        for row in np.flatnonzero(unread):
             rows[row].append(label)
     return [tuple(labels) for labels in rows]

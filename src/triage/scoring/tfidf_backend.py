@@ -9,7 +9,7 @@ import joblib
 import numpy as np
 
 from triage.labels import LABELS
-from triage.scoring.base import finalise
+from triage.scoring.base import DEFAULT_THRESHOLD, finalise
 from triage.scoring.bundle import load_manifest
 from triage.text import normalise
 from triage.types import ScoredText
@@ -44,6 +44,8 @@ class TfidfScorer:
                 "none",
                 self.allowed_contacts,
                 intent_from_model=False,
+                pii_threshold=self.thresholds.get("personal_info", DEFAULT_THRESHOLD),
+                uncorroborated=LABELS,  # n-grams read words, not meaning: no removal without a person
             )
             for text, row in zip(texts, rows, strict=True)
         ]
