@@ -21,7 +21,9 @@ Out = TypeVar("Out")
 
 
 def name_of(work: Callable[..., object]) -> str:
-    return getattr(work, "__name__", None) or getattr(getattr(work, "func", None), "__name__", "the batch's work")
+    """A batch's work by name, for error messages (a partial by its function's)."""
+    name = getattr(work, "__name__", None) or getattr(getattr(work, "func", None), "__name__", None)
+    return str(name or "the batch's work")
 
 
 class Batcher(Generic[In, Out]):
