@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from tests.conftest import FakeScorer
+from triage import review
 from triage.connectors import connections, inbound
 from triage.connectors.fake_platform import FakePlatform
 from triage.connectors.intake import Intake
@@ -20,6 +21,7 @@ from triage.connectors.sample_payloads import body
 from triage.connectors.worker import Worker
 from triage.policy.profile import profile_by_name
 from triage.storage import outbox as outbox_store
+from triage.storage.accounts import create_user
 from triage.storage.db import make_engine, migrate, session_factory
 
 TOKENS = {"FB_TOKEN": "good-token", "IG_TOKEN": "good-token", "X_TOKEN": "good-token"}
@@ -94,6 +96,14 @@ def add_connection(
         actor="test",
         now=now,
     )
+
+
+def swale_officer(rig: Rig, session: Session, role: str = "manager") -> review.Actor:
+    """A swale officer, created now, as the review commands see them."""
+    user = create_user(
+        session, username="olive", password="correct horse battery", role=role, councils=["swale"], now=rig.clock()
+    )
+    return review.Actor(user_id=user.id, role=role, councils=("swale",))
 
 
 def profile_for(council: str):  # type: ignore[no-untyped-def]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.connectors.conftest import Rig, deliver, profile_for
+from tests.connectors.conftest import Rig, deliver, profile_for, swale_officer
 from triage import review
 from triage.connectors import inbound, outbox
 from triage.connectors.sample_payloads import body, page_comment
@@ -14,7 +14,6 @@ from triage.review.automatic import reverse
 from triage.storage import connections as store
 from triage.storage import outbox as outbox_store
 from triage.storage import repo
-from triage.storage.accounts import create_user
 
 
 def test_officer_remove_then_undo_unhides(rig: Rig) -> None:
@@ -56,18 +55,10 @@ def test_an_officers_decision_writes_its_action_in_the_same_transaction_and_undo
     deliver(rig, "meta", page_comment(text="Something the model could not read"))
     rig.worker().run_until_idle()
     with rig.sessions() as session:
-        user = create_user(
-            session,
-            username="olive",
-            password="correct horse battery",
-            role="manager",
-            councils=["swale"],
-            now=rig.clock(),
-        )
+        actor = swale_officer(rig, session)
         session.commit()
         comment_id = store.platform_comment(session, platform="facebook", object_id="111_222").comment_id
         item = repo.review_item_of(session, comment_id=comment_id)
-        actor = review.Actor(user_id=user.id, role="manager", councils=("swale",))
         refused = review.OfficerDecision(action="remove", reason_code="x" * 65)  # too long: refused whole
         with pytest.raises(review.ReviewError):
             review.decide(
@@ -99,17 +90,9 @@ def test_an_officer_reversing_an_automatic_removal_unhides_it(rig: Rig) -> None:
     rig.worker().run_until_idle()
     assert rig.fake.hidden == {"111_222": True}  # swale removes it on its own
     with rig.sessions() as session:
-        user = create_user(
-            session,
-            username="olive",
-            password="correct horse battery",
-            role="manager",
-            councils=["swale"],
-            now=rig.clock(),
-        )
+        actor = swale_officer(rig, session)
         comment_id = store.platform_comment(session, platform="facebook", object_id="111_222").comment_id
         automatic = repo.decisions_of(session, comment_id=comment_id)[-1]
-        actor = review.Actor(user_id=user.id, role="manager", councils=("swale",))
         reverse(session, decision_id=automatic.id, actor=actor, now=rig.clock(), profiles=profile_for)
     rig.worker().run_until_idle()
     assert rig.fake.hidden == {"111_222": False}

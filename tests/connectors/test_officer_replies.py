@@ -5,14 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.connectors.conftest import Rig, profile_for
+from tests.connectors.conftest import Rig, profile_for, swale_officer
 from triage import review
 from triage.connectors import inbound, outbox
 from triage.connectors.sample_payloads import body, page_comment, x_reply
 from triage.storage import connections as store
 from triage.storage import outbox as outbox_store
 from triage.storage import repo
-from triage.storage.accounts import create_user
 
 ANSWER = "The tip is open 8 till 4 every day."
 
@@ -29,20 +28,13 @@ def _arrive(rig: Rig, source: str, payload: dict, platform: str, object_id: str)
 
 def _decide(rig: Rig, comment_id: int, action: str, reply: str) -> review.ReviewOutcome:
     with rig.sessions() as session:
-        user = create_user(
-            session,
-            username="olive",
-            password="correct horse battery",
-            role="officer",
-            councils=["swale"],
-            now=rig.clock(),
-        )
+        actor = swale_officer(rig, session, role="officer")
         item = repo.review_item_of(session, comment_id=comment_id)
         assert item is not None and item.status == "open"
         return review.decide(
             session,
             item_id=item.id,
-            actor=review.Actor(user_id=user.id, role="officer", councils=("swale",)),
+            actor=actor,
             decision=review.OfficerDecision(action=action, reply=reply),
             profiles=profile_for,
             now=rig.clock(),
