@@ -32,6 +32,12 @@ def calibration_inputs(choice: str, model: np.ndarray, ngram: np.ndarray | None)
     return np.stack(columns, axis=1)
 
 
+def platt_with_threshold(columns: np.ndarray, y: np.ndarray) -> tuple[LogisticRegression, float]:
+    """Platt scaling of the columns and the F1-optimal threshold on the scaled scores."""
+    model = LogisticRegression(C=1.0).fit(columns, y)
+    return model, best_f1_threshold(y, model.predict_proba(columns)[:, 1])
+
+
 def fit_calibration(
     logits: np.ndarray, val: pd.DataFrame, ngram: np.ndarray | None = None, inputs: dict[str, str] | None = None
 ) -> tuple[Calibration, dict[str, float], dict[str, float]]:
@@ -48,21 +54,18 @@ def fit_calibration(
             )
             continue
         columns = calibration_inputs(choice, logits[known, index], None if ngram is None else ngram[known, index])
-        model = LogisticRegression(C=1.0).fit(columns, y)
+        model, thresholds[label] = platt_with_threshold(columns, y)
         a[label], b[label] = float(model.coef_[0, 0]), float(model.intercept_[0])
         if choice == "stack":
             c[label], alone[label] = float(model.coef_[0, 1]), _transformer_alone(logits[known, index], y)
-        p = model.predict_proba(columns)[:, 1]
-        thresholds[label] = best_f1_threshold(y, p)
-        ece[label] = expected_calibration_error(y, p)
+        ece[label] = expected_calibration_error(y, model.predict_proba(columns)[:, 1])
     return Calibration(a=a, b=b, c=c, alone=alone), thresholds, ece
 
 
 def _transformer_alone(logit: np.ndarray, y: np.ndarray) -> TransformerAlone:
     """How the transformer's logit alone reads a stacked label: where it would not flag what the
     stack flags, only the n-gram head's words raised it (a removal then waits for a person)."""
-    model = LogisticRegression(C=1.0).fit(logit[:, None], y)
-    threshold = best_f1_threshold(y, model.predict_proba(logit[:, None])[:, 1])
+    model, threshold = platt_with_threshold(logit[:, None], y)
     return TransformerAlone(a=float(model.coef_[0, 0]), b=float(model.intercept_[0]), threshold=threshold)
 
 
@@ -151,10 +154,10 @@ def choose_span_floor(
 
 def private_detail(texts: list[str], allowed_contacts: tuple[str, ...] = ()) -> np.ndarray:
     """Per text, whether the recognisers find a private detail (a name alone is not one)."""
-    from triage.scoring.base import NAME_ONLY_TYPES
+    from triage.scoring.base import has_private_detail
     from triage.scoring.pii import find_pii
 
-    return np.array([any(s.type not in NAME_ONLY_TYPES for s in find_pii(t, allowed_contacts)) for t in texts])
+    return np.array([has_private_detail(find_pii(text, allowed_contacts)) for text in texts])
 
 
 def served(probabilities: np.ndarray, texts: list[str], floor: float, allowed: tuple[str, ...] = ()) -> np.ndarray:

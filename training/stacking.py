@@ -7,12 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import f1_score
 from sklearn.model_selection import StratifiedKFold
 
-from training.calibration import INPUTS, calibration_inputs
-from triage.evaluation import best_f1_threshold
+from training.calibration import INPUTS, calibration_inputs, platt_with_threshold
 from triage.labels import LABELS, mask_column
 
 # A public validation F1 may fall by at most this for a label to read the n-gram head: the head
@@ -21,18 +19,13 @@ PUBLIC_TOLERANCE = 0.01
 CV_SEEDS = (0, 1, 2)
 
 
-def _fit_threshold(columns: np.ndarray, y: np.ndarray) -> tuple[LogisticRegression, float]:
-    model = LogisticRegression(C=1.0).fit(columns, y)
-    return model, best_f1_threshold(y, model.predict_proba(columns)[:, 1])
-
-
 def cross_validated_f1(columns: np.ndarray, y: np.ndarray, folds: int = 5) -> float:
     """Mean F1 over repeated stratified folds, Platt scaling and threshold fitted on the rest."""
     scores = []
     for seed in CV_SEEDS:
         predicted = np.zeros(len(y), dtype=bool)
         for fit_rows, held_out in StratifiedKFold(folds, shuffle=True, random_state=seed).split(columns, y):
-            model, threshold = _fit_threshold(columns[fit_rows], y[fit_rows])
+            model, threshold = platt_with_threshold(columns[fit_rows], y[fit_rows])
             predicted[held_out] = model.predict_proba(columns[held_out])[:, 1] >= threshold
         scores.append(f1_score(y, predicted, zero_division=0))
     return float(np.mean(scores))
@@ -40,7 +33,7 @@ def cross_validated_f1(columns: np.ndarray, y: np.ndarray, folds: int = 5) -> fl
 
 def transferred_f1(dev: tuple[np.ndarray, np.ndarray], public: tuple[np.ndarray, np.ndarray]) -> float:
     """F1 on public validation rows of the calibration and threshold fitted on council dev."""
-    model, threshold = _fit_threshold(*dev)
+    model, threshold = platt_with_threshold(*dev)
     columns, y = public
     return float(f1_score(y, model.predict_proba(columns)[:, 1] >= threshold, zero_division=0))
 

@@ -103,7 +103,8 @@ class Settings(BaseSettings):
         one lane, else the cores this process may use shared out over the lanes, at least one."""
         if self.model_lanes == 1:
             return 0
-        return max(1, len(os.sched_getaffinity(0)) // self.model_lanes)
+        usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return max(1, usable // self.model_lanes)
 
     def profile_for(self, council: str) -> str:
         return self.council_profiles.get(council, council)

@@ -182,12 +182,12 @@ def _review_causes(
     return causes
 
 
-def _removal_uncorroborated(action: str, proposing: list[tuple[Rule, Reason]], scores: ScoredText) -> bool:
+def _removal_uncorroborated(proposing: list[tuple[Rule, Reason]], scores: ScoredText) -> bool:
     """A removal that only word patterns support (the n-gram head, a recognised PII pattern the
     transformer does not read as personal information) waits for a person: those read words, not
     meaning, and removing a resident's comment wrongly is the costliest error (002 s8.3)."""
     removing = [reason.label for rule, reason in proposing if rule.action == "remove"]
-    return bool(removing) and action == "remove" and all(label in scores.uncorroborated for label in removing)
+    return bool(removing) and all(label in scores.uncorroborated for label in removing)
 
 
 def decide(comment: Comment, scores: ScoredText | None, context: Context, profile: Profile) -> Decision:
@@ -208,7 +208,7 @@ def _decide(scores: ScoredText, context: Context, profile: Profile) -> Decision:
     )
     escalation_flags, escalation_reasons, escalation_needs_human = _escalation_flags(harmful, context, profile)
     causes = _review_causes(action, proposing, uncertain, profile, escalation_needs_human)
-    if _removal_uncorroborated(action, proposing, scores):
+    if _removal_uncorroborated(proposing, scores):
         causes.append("uncorroborated")
     priority = max((rule.priority for rule, _ in fired), default=0)
     if scores.intent in ("safeguarding", "emergency"):

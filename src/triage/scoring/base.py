@@ -21,6 +21,11 @@ PII_SPAN_SCORE = 0.99
 NAME_ONLY_TYPES = frozenset({"person_name"})
 
 
+def has_private_detail(spans: Iterable[PiiSpan]) -> bool:
+    """A private detail among the spans: a name alone is not one ("thanks to Dave at the depot")."""
+    return any(span.type not in NAME_ONLY_TYPES for span in spans)
+
+
 @runtime_checkable
 class Scorer(Protocol):
     name: str
@@ -57,7 +62,7 @@ def finalise(
     # any other, private detail is (DESIGN.md s2: "a named person's private details"), unless the
     # model reads the text as plainly not publishing one (`span_floor`, chosen on validation: a scam
     # caller's number quoted as a warning is not personal information, guide convention 9).
-    if any(span.type not in NAME_ONLY_TYPES for span in spans) and scores["personal_info"] >= span_floor:
+    if has_private_detail(spans) and scores["personal_info"] >= span_floor:
         patterns_only = all(span.source != "model" for span in spans if span.type not in NAME_ONLY_TYPES)
         if pii_threshold is not None and scores["personal_info"] < pii_threshold and patterns_only:
             uncorroborated = (*uncorroborated, "personal_info")
