@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from triage.storage import repo
-from triage.storage.tables import CommentRow, DecisionRow, ReviewItemRow, ScoreRow
+from triage.storage.tables import AuditEventRow, CommentRow, DecisionRow, ReviewItemRow, ScoreRow
 from triage.types import Decision, IncomingComment, ScoredText
 
 AuthorKey = tuple[str, str, str]  # (council, platform, handle)
@@ -190,37 +190,39 @@ _DECISION_FIELDS = (
 def insert_triaged(session: Session, items: Sequence[Triaged], now: datetime) -> list[StoredResult]:
     """One multi-row INSERT per table for the whole batch, from plain values rather than ORM
     objects (whose bookkeeping cost more than the database did); not committed; results in order."""
-    comment_ids = repo.insert_values(session, CommentRow, [_comment_values(item, now) for item in items])
+    comments = [_comment_values(item, now) for item in items]
+    comment_ids = repo.insert_values(session, CommentRow, comments, key=("council", "platform", "external_id"))
     decisions = [_decision_values(c, item, now) for c, item in zip(comment_ids, items, strict=True)]
-    decision_ids = repo.insert_values(session, DecisionRow, decisions)
+    decision_ids = repo.insert_values(session, DecisionRow, decisions, key=("comment_id",))
     scores = [_score_values(c, item, now) for c, item in zip(comment_ids, items, strict=True)]
-    repo.insert_values(session, ScoreRow, [s for s in scores if s is not None], ids=False)
+    repo.insert_values(session, ScoreRow, [s for s in scores if s is not None])
     review = [
         _review_values(c, d, item, now)
         for c, d, item in zip(comment_ids, decision_ids, items, strict=True)
         if item.decision.needs_review or item.queue == "respond"  # a resident is owed a reply
     ]
-    repo.insert_values(session, ReviewItemRow, review, ids=False)
+    repo.insert_values(session, ReviewItemRow, review)
     return [_new_result(c, item, s, d) for c, item, s, d in zip(comment_ids, items, scores, decisions, strict=True)]
 
 
 def note_warnings(session: Session, warned: Sequence[tuple[int, AuthorKey, int]], now: datetime) -> None:
     """Authors warned automatically: their count is what the rules saw plus this warning, and the
-    audit trail says why."""
+    audit trail says why. A statement per table for the batch, however many were warned."""
     if not warned:
         return
     keys = {key for _, key, _ in warned}
-    authors = repo.authors_by_handle(session, keys)
-    authors |= repo.add_authors(session, keys - authors.keys())  # first warnings: one INSERT for all
-    for comment_id, key, count in warned:
-        authors[key].warnings = count
-        repo.audit(
-            session,
-            actor="service",
-            kind="author_warned",
-            subject=f"author:{authors[key].id}",
-            council=key[0],
-            detail={"comment_id": comment_id, "warnings": count},
-            now=now,
-        )
-    session.flush()
+    ids = {key: row.id for key, row in repo.authors_by_handle(session, keys).items()}
+    ids |= repo.add_authors(session, keys - ids.keys())  # first warnings
+    repo.set_warnings(session, {ids[key]: count for _, key, count in warned})  # the last count of each
+    events = [
+        {
+            "at": now,
+            "actor": "service",
+            "kind": "author_warned",
+            "subject": f"author:{ids[key]}",
+            "council": key[0],
+            "detail": {"comment_id": comment_id, "warnings": count},
+        }
+        for comment_id, key, count in warned
+    ]
+    repo.insert_values(session, AuditEventRow, events)

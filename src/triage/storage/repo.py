@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, insert, select, tuple_, update
+from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from triage.storage.tables import (
@@ -30,15 +30,22 @@ def find_comment(session: Session, *, council: str, platform: str, external_id: 
     )
 
 
+def _by_key(council: Any, platform: Any, name: Any, keys: set[tuple[str, str, str]]) -> ColumnElement[bool]:
+    """(council, platform, name) in `keys`, spelled so that an index on those columns is used:
+    SQLite scans the whole table for a row-value IN of many tuples."""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for key_council, key_platform, key_name in sorted(keys):
+        groups.setdefault((key_council, key_platform), []).append(key_name)
+    return or_(*(and_(council == c, platform == p, name.in_(names)) for (c, p), names in groups.items()))
+
+
 def comment_ids_by_external(session: Session, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
     """Stored comments among (council, platform, external id) keys, in one query."""
     if not keys:
         return {}
-    columns = tuple_(CommentRow.council, CommentRow.platform, CommentRow.external_id)
+    match = _by_key(CommentRow.council, CommentRow.platform, CommentRow.external_id, keys)
     rows = session.execute(
-        select(CommentRow.council, CommentRow.platform, CommentRow.external_id, CommentRow.id).where(
-            columns.in_(list(keys))
-        )
+        select(CommentRow.council, CommentRow.platform, CommentRow.external_id, CommentRow.id).where(match)
     )
     return {(council, platform, external_id): id_ for council, platform, external_id, id_ in rows}
 
@@ -47,8 +54,9 @@ def authors_by_handle(session: Session, keys: set[tuple[str, str, str]]) -> dict
     """Known authors among (council, platform, handle) keys, in one query."""
     if not keys:
         return {}
-    columns = tuple_(AuthorRow.council, AuthorRow.platform, AuthorRow.handle)
-    rows = session.scalars(select(AuthorRow).where(columns.in_(list(keys))))
+    rows = session.scalars(
+        select(AuthorRow).where(_by_key(AuthorRow.council, AuthorRow.platform, AuthorRow.handle, keys))
+    )
     return {(row.council, row.platform, row.handle or ""): row for row in rows}
 
 
@@ -66,15 +74,22 @@ def recent_texts(
     return list(found)
 
 
-def insert_values(session: Session, table: type[Base], rows: Sequence[dict[str, Any]], ids: bool = True) -> list[int]:
-    """Insert rows given as plain values in one multi-row INSERT; with `ids`, their ids in order."""
+def insert_values(
+    session: Session, table: type[Base], rows: Sequence[dict[str, Any]], key: Sequence[str] = ()
+) -> list[int]:
+    """Insert rows given as plain values in one multi-row INSERT; with `key` (columns that tell the
+    batch's rows apart), their ids in the rows' order. Core, not the ORM's bulk insert, which splits
+    the batch wherever a column is None in one row and set in the next; ids matched by key, not by
+    asking for RETURNING in order, which SQLite can only promise one statement a row."""
     if not rows:
         return []
-    if not ids:
-        session.execute(insert(table), rows)
+    columns = table.__table__.c
+    if not key:
+        session.execute(insert(table.__table__), rows)
         return []
-    returning = insert(table).returning(table.id, sort_by_parameter_order=True)  # type: ignore[attr-defined]
-    return list(session.scalars(returning, rows))
+    returning = insert(table.__table__).returning(columns.id, *(columns[name] for name in key))
+    ids = {tuple(keyed): row_id for row_id, *keyed in session.execute(returning, rows)}
+    return [ids[tuple(row[name] for name in key)] for row in rows]
 
 
 def get_comment(session: Session, *, comment_id: int, councils: list[str]) -> CommentRow | None:
@@ -133,16 +148,25 @@ def author(session: Session, *, council: str, platform: str, handle: str) -> Aut
     )
 
 
-def add_authors(session: Session, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], AuthorRow]:
-    """New authors, no warnings and not blocked, for (council, platform, handle) keys; flushed, so
-    they have ids."""
-    rows = {
-        key: AuthorRow(council=key[0], platform=key[1], handle=key[2], warnings=0, blocked=False)
-        for key in sorted(keys)
-    }
-    session.add_all(rows.values())
-    session.flush()
-    return rows
+def add_authors(session: Session, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
+    """New authors, no warnings and not blocked, for (council, platform, handle) keys, in one
+    INSERT; their ids by key."""
+    rows = [
+        {"council": council, "platform": platform, "handle": handle, "warnings": 0, "blocked": False}
+        for council, platform, handle in sorted(keys)
+    ]
+    ids = insert_values(session, AuthorRow, rows, key=("council", "platform", "handle"))
+    return {(row["council"], row["platform"], row["handle"]): row_id for row, row_id in zip(rows, ids, strict=True)}
+
+
+def set_warnings(session: Session, warnings: dict[int, int]) -> None:
+    """Authors' warning counts by author id, in one statement."""
+    if warnings:
+        rows = [{"row_id": author_id, "count": count} for author_id, count in warnings.items()]
+        table = AuthorRow.__table__
+        session.execute(
+            update(table).where(table.c.id == bindparam("row_id")).values(warnings=bindparam("count")), rows
+        )
 
 
 def author_or_new(session: Session, *, council: str, platform: str, handle: str) -> AuthorRow:

@@ -51,6 +51,9 @@ class CommentRow(Base):
         UniqueConstraint("council", "platform", "external_id", name="uq_comment_external"),
         Index("ix_comments_author", "council", "platform", "author_handle", "received_at"),
         Index("ix_comments_text_key", "council", "text_key", "received_at"),
+        # Where a near-copy of a new comment would be (repo.recent_texts): on its post or by its handle.
+        Index("ix_comments_post", "council", "post_id", "received_at"),
+        Index("ix_comments_handle", "council", "author_handle", "received_at"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     council: Mapped[str] = mapped_column(String(64))
