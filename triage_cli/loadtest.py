@@ -20,6 +20,7 @@ import numpy as np
 import typer
 
 from triage.scoring.base import Scorer
+from triage_cli.load_database import add_history, new_key, stored_copies
 from triage_cli.spawned import cpu_seconds, free_port, start_server, wait_ready
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -93,17 +94,6 @@ async def _post_all(
         await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-def _stored(database_url: str, run: str) -> dict[str, int]:
-    from triage.storage import repo
-    from triage.storage.db import Database
-
-    database = Database.open(database_url, upgrade=False)
-    with database.sessions() as session:
-        counts = repo.copies_by_external_id(session, prefix=f"{run}-")
-    database.close()
-    return counts
-
-
 def in_process_rate(model: Path, texts: list[str], batch: int = 32, seconds: float = 8.0) -> float:
     """Comments a second the same model scores in-process in batches of the load's own texts (their
     length sets the model's cost): the baseline for the ratio. The faster of one batch at a time on
@@ -172,6 +162,9 @@ def loadtest(
     database_url: Annotated[
         str | None, typer.Option(help="database for the spawned server (default: a new SQLite file)")
     ] = None,
+    history: Annotated[
+        int, typer.Option(min=0, help="older comments stored before the load, as on a council's page with a past")
+    ] = 0,
     kill_after: Annotated[
         int, typer.Option(help="SIGKILL the server after this many acknowledgements, restart, go on (0: never)")
     ] = 0,
@@ -184,7 +177,9 @@ def loadtest(
 ) -> None:
     """Spawn the server on loopback, load it, and check that nothing acknowledged was lost or doubled."""
     database_url = database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='triage-load-')) / 'load.db'}"
-    key, run = _new_key(database_url), f"run{int(time.time())}"
+    key, run = new_key(database_url), f"run{int(time.time())}"
+    if history:
+        add_history(database_url, history)
     texts = [_body(f"{run}-{i}", run)["text"] for i in range(count)]
     baseline = in_process_rate(model, texts) if model.exists() else float("nan")
     plan = Plan(
@@ -205,25 +200,8 @@ def loadtest(
     # one measurement must not flatter the ratio.
     if model.exists():
         baseline = max(baseline, in_process_rate(model, texts))
-    if not _report(plan, measured, _stored(database_url, plan.run), baseline):
+    if not _report(plan, measured, stored_copies(database_url, plan.run), baseline):
         raise typer.Exit(1)
-
-
-def _new_key(database_url: str) -> str:
-    """A key for the load, in a database brought to the newest schema."""
-    from datetime import UTC, datetime
-
-    from triage.storage.accounts import create_api_key
-    from triage.storage.db import Database
-
-    database = Database.open(database_url)
-    with database.sessions() as session:
-        key = create_api_key(
-            session, name="loadtest", councils=["swale"], scopes=["comments:write"], now=datetime.now(UTC)
-        )
-        session.commit()
-    database.close()
-    return key
 
 
 def _load(plan: Plan) -> Measured:

@@ -21,6 +21,8 @@ def test_sigkill_mid_load_loses_and_doubles_nothing(tmp_path: Path) -> None:
             "8",
             "--kill-after",
             "25",
+            "--history",
+            "300",  # older comments already stored: the load's look-ups must not trip over them
             "--model",
             str(tmp_path / "no-model"),
             "--time-limit",

@@ -92,6 +92,11 @@ def insert_values(
     return [ids[tuple(row[name] for name in key)] for row in rows]
 
 
+def insert_comments(session: Session, rows: Sequence[dict[str, Any]]) -> None:
+    """Comments given as plain values (columns of `comments`), in one INSERT: a load test's past."""
+    insert_values(session, CommentRow, rows)
+
+
 def get_comment(session: Session, *, comment_id: int, councils: list[str]) -> CommentRow | None:
     return session.scalar(select(CommentRow).where(CommentRow.id == comment_id, CommentRow.council.in_(councils)))
 

@@ -1,0 +1,69 @@
+"""The load test's database: a key for the load, a past for its council (older comments already
+stored, as on a real council's page, so that a look-up whose cost grows with what is stored rather
+than with the batch shows under load), and what was stored in the end."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import typer
+
+CHUNK = 10_000
+
+
+def add_history(database_url: str, count: int, council: str = "swale", days_ago: int = 30) -> None:
+    """`count` comments received `days_ago` days ago on 2,000 posts by 5,000 authors, none of
+    them the load's own posts or authors: outside the near-copy window, but in the table."""
+    from triage.storage import repo
+    from triage.storage.db import Database
+
+    received = datetime.now(UTC) - timedelta(days=days_ago)
+    database = Database.open(database_url)
+    with database.sessions() as session, typer.progressbar(range(0, count, CHUNK), label="older comments") as chunks:
+        for start in chunks:
+            rows = [_older(n, council, received) for n in range(start, min(start + CHUNK, count))]
+            repo.insert_comments(session, rows)
+        session.commit()
+    database.close()
+
+
+def _older(n: int, council: str, received: datetime) -> dict[str, object]:
+    return {
+        "council": council,
+        "platform": "facebook",
+        "external_id": f"past-{n}",
+        "author_handle": f"past-author-{n % 5000}",
+        "post_id": f"past-post-{n % 2000}",
+        "post_topic": "",
+        "text": f"An older comment on the page, number {n}",
+        "text_key": f"past-{n}",
+        "received_at": received,
+    }
+
+
+def new_key(database_url: str) -> str:
+    """A key for the load, in a database brought to the newest schema."""
+    from datetime import UTC, datetime
+
+    from triage.storage.accounts import create_api_key
+    from triage.storage.db import Database
+
+    database = Database.open(database_url)
+    with database.sessions() as session:
+        key = create_api_key(
+            session, name="loadtest", councils=["swale"], scopes=["comments:write"], now=datetime.now(UTC)
+        )
+        session.commit()
+    database.close()
+    return key
+
+
+def stored_copies(database_url: str, run: str) -> dict[str, int]:
+    from triage.storage import repo
+    from triage.storage.db import Database
+
+    database = Database.open(database_url, upgrade=False)
+    with database.sessions() as session:
+        counts = repo.copies_by_external_id(session, prefix=f"{run}-")
+    database.close()
+    return counts
