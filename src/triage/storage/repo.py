@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import ColumnElement, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from triage.storage.tables import (
@@ -83,13 +83,18 @@ def insert_values(
     asking for RETURNING in order, which SQLite can only promise one statement a row."""
     if not rows:
         return []
-    columns = table.__table__.c
+    core = _table(table)
+    columns = core.c
     if not key:
-        session.execute(insert(table.__table__), rows)
+        session.execute(insert(core), rows)
         return []
-    returning = insert(table.__table__).returning(columns.id, *(columns[name] for name in key))
+    returning = insert(core).returning(columns.id, *(columns[name] for name in key))
     ids = {tuple(keyed): row_id for row_id, *keyed in session.execute(returning, rows)}
     return [ids[tuple(row[name] for name in key)] for row in rows]
+
+
+def _table(model: type[Base]) -> Table:
+    return cast(Table, model.__table__)
 
 
 def insert_comments(session: Session, rows: Sequence[dict[str, Any]]) -> None:
@@ -156,19 +161,20 @@ def author(session: Session, *, council: str, platform: str, handle: str) -> Aut
 def add_authors(session: Session, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], int]:
     """New authors, no warnings and not blocked, for (council, platform, handle) keys, in one
     INSERT; their ids by key."""
+    ordered = sorted(keys)
     rows = [
         {"council": council, "platform": platform, "handle": handle, "warnings": 0, "blocked": False}
-        for council, platform, handle in sorted(keys)
+        for council, platform, handle in ordered
     ]
     ids = insert_values(session, AuthorRow, rows, key=("council", "platform", "handle"))
-    return {(row["council"], row["platform"], row["handle"]): row_id for row, row_id in zip(rows, ids, strict=True)}
+    return dict(zip(ordered, ids, strict=True))
 
 
 def set_warnings(session: Session, warnings: dict[int, int]) -> None:
     """Authors' warning counts by author id, in one statement."""
     if warnings:
         rows = [{"row_id": author_id, "count": count} for author_id, count in warnings.items()]
-        table = AuthorRow.__table__
+        table = _table(AuthorRow)
         session.execute(
             update(table).where(table.c.id == bindparam("row_id")).values(warnings=bindparam("count")), rows
         )
