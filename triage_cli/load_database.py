@@ -11,7 +11,7 @@ import typer
 CHUNK = 10_000
 
 
-def add_history(database_url: str, count: int, council: str = "swale", days_ago: int = 30) -> None:
+def add_history(database_url: str, count: int, run: str, council: str = "swale", days_ago: int = 30) -> None:
     """`count` comments received `days_ago` days ago on 2,000 posts by 5,000 authors, none of
     them the load's own posts or authors: outside the near-copy window, but in the table."""
     from triage.storage import repo
@@ -21,22 +21,22 @@ def add_history(database_url: str, count: int, council: str = "swale", days_ago:
     database = Database.open(database_url)
     with database.sessions() as session, typer.progressbar(range(0, count, CHUNK), label="older comments") as chunks:
         for start in chunks:
-            rows = [_older(n, council, received) for n in range(start, min(start + CHUNK, count))]
+            rows = [_older(n, run, council, received) for n in range(start, min(start + CHUNK, count))]
             repo.insert_comments(session, rows)
         session.commit()
     database.close()
 
 
-def _older(n: int, council: str, received: datetime) -> dict[str, object]:
+def _older(n: int, run: str, council: str, received: datetime) -> dict[str, object]:
     return {
         "council": council,
         "platform": "facebook",
-        "external_id": f"past-{n}",
+        "external_id": f"past-{run}-{n}",  # a database can be loaded again; never "{run}-..."
         "author_handle": f"past-author-{n % 5000}",
         "post_id": f"past-post-{n % 2000}",
         "post_topic": "",
         "text": f"An older comment on the page, number {n}",
-        "text_key": f"past-{n}",
+        "text_key": f"past-{run}-{n}",
         "received_at": received,
     }
 

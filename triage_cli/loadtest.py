@@ -179,7 +179,7 @@ def loadtest(
     database_url = database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='triage-load-')) / 'load.db'}"
     key, run = new_key(database_url), f"run{int(time.time())}"
     if history:
-        add_history(database_url, history)
+        add_history(database_url, history, run)
     texts = [_body(f"{run}-{i}", run)["text"] for i in range(count)]
     baseline = in_process_rate(model, texts) if model.exists() else float("nan")
     plan = Plan(

@@ -8,6 +8,7 @@ from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from triage.storage.tables import (
     AuditEventRow,
@@ -178,6 +179,10 @@ def set_warnings(session: Session, warnings: dict[int, int]) -> None:
         session.execute(
             update(table).where(table.c.id == bindparam("row_id")).values(warnings=bindparam("count")), rows
         )
+        for author_id, count in warnings.items():  # rows this session already holds say so too
+            held = session.identity_map.get(session.identity_key(AuthorRow, author_id))
+            if held is not None:
+                set_committed_value(held, "warnings", count)
 
 
 def author_or_new(session: Session, *, council: str, platform: str, handle: str) -> AuthorRow:

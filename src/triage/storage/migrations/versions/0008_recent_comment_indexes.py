@@ -16,8 +16,14 @@ depends_on = None
 
 
 def upgrade() -> None:
-    op.create_index("ix_comments_post", "comments", ["council", "post_id", "received_at"])
-    op.create_index("ix_comments_handle", "comments", ["council", "author_handle", "received_at"])
+    # Built without holding ingest's writes on a large PostgreSQL table (SQLite ignores it).
+    with op.get_context().autocommit_block():
+        op.create_index(
+            "ix_comments_post", "comments", ["council", "post_id", "received_at"], postgresql_concurrently=True
+        )
+        op.create_index(
+            "ix_comments_handle", "comments", ["council", "author_handle", "received_at"], postgresql_concurrently=True
+        )
 
 
 def downgrade() -> None:
