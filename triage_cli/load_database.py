@@ -24,6 +24,8 @@ def add_history(database_url: str, count: int, run: str, council: str = "swale",
             rows = [_older(n, run, council, received) for n in range(start, min(start + CHUNK, count))]
             repo.insert_comments(session, rows)
         session.commit()
+        repo.refresh_statistics(session)  # a page that grew over a month has been counted
+        session.commit()
     database.close()
 
 
