@@ -7,26 +7,44 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import typer
+from sqlalchemy.orm import Session
 
 CHUNK = 10_000
 
 
-def add_history(database_url: str, count: int, run: str, council: str = "swale", days_ago: int = 30) -> None:
+def prepare(database_url: str, run: str, history: int = 0, council: str = "swale") -> str:
+    """Bring the database to the newest schema, give the load a key for `council` and, with
+    `history`, a past: opened once. Returns the key."""
+    from triage.storage.accounts import create_api_key
+    from triage.storage.db import Database
+
+    database = Database.open(database_url)
+    with database.sessions() as session:
+        key = create_api_key(session, name="loadtest", councils=[council], scopes=["comments:write"], now=_now())
+        session.commit()
+        if history:
+            add_history(session, history, run, council)
+    database.close()
+    return key
+
+
+def add_history(session: Session, count: int, run: str, council: str, days_ago: int = 30) -> None:
     """`count` comments received `days_ago` days ago on 2,000 posts by 5,000 authors, none of
     them the load's own posts or authors: outside the near-copy window, but in the table."""
     from triage.storage import repo
-    from triage.storage.db import Database
 
-    received = datetime.now(UTC) - timedelta(days=days_ago)
-    database = Database.open(database_url)
-    with database.sessions() as session, typer.progressbar(range(0, count, CHUNK), label="older comments") as chunks:
+    received = _now() - timedelta(days=days_ago)
+    with typer.progressbar(range(0, count, CHUNK), label="older comments") as chunks:
         for start in chunks:
             rows = [_older(n, run, council, received) for n in range(start, min(start + CHUNK, count))]
             repo.insert_comments(session, rows)
-        session.commit()
-        repo.refresh_statistics(session)  # a page that grew over a month has been counted
-        session.commit()
-    database.close()
+    session.commit()
+    repo.refresh_statistics(session)  # a page that grew over a month has been counted
+    session.commit()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 def _older(n: int, run: str, council: str, received: datetime) -> dict[str, object]:
@@ -41,23 +59,6 @@ def _older(n: int, run: str, council: str, received: datetime) -> dict[str, obje
         "text_key": f"past-{run}-{n}",
         "received_at": received,
     }
-
-
-def new_key(database_url: str) -> str:
-    """A key for the load, in a database brought to the newest schema."""
-    from datetime import UTC, datetime
-
-    from triage.storage.accounts import create_api_key
-    from triage.storage.db import Database
-
-    database = Database.open(database_url)
-    with database.sessions() as session:
-        key = create_api_key(
-            session, name="loadtest", councils=["swale"], scopes=["comments:write"], now=datetime.now(UTC)
-        )
-        session.commit()
-    database.close()
-    return key
 
 
 def stored_copies(database_url: str, run: str) -> dict[str, int]:

@@ -20,7 +20,7 @@ import numpy as np
 import typer
 
 from triage.scoring.base import Scorer
-from triage_cli.load_database import add_history, new_key, stored_copies
+from triage_cli.load_database import prepare, stored_copies
 from triage_cli.spawned import cpu_seconds, free_port, start_server, wait_ready
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
@@ -177,9 +177,8 @@ def loadtest(
 ) -> None:
     """Spawn the server on loopback, load it, and check that nothing acknowledged was lost or doubled."""
     database_url = database_url or f"sqlite:///{Path(tempfile.mkdtemp(prefix='triage-load-')) / 'load.db'}"
-    key, run = new_key(database_url), f"run{int(time.time())}"
-    if history:
-        add_history(database_url, history, run)
+    run = f"run{int(time.time())}"
+    key = prepare(database_url, run, history)
     texts = [_body(f"{run}-{i}", run)["text"] for i in range(count)]
     baseline = in_process_rate(model, texts) if model.exists() else float("nan")
     plan = Plan(

@@ -89,8 +89,10 @@ def unread_by_transformer(logits: np.ndarray, calibration: Calibration | None) -
     of them fires a profile's rule, only the n-gram head's words raised it that far. A stacked label
     without the transformer's own scaling (bundles before it) counts as unread on every row."""
     rows: list[list[str]] = [[] for _ in range(len(logits))]
-    for label in calibration.c if calibration else {}:
-        index, alone = LABELS.index(label), calibration.alone.get(label) if calibration else None
+    if calibration is None:
+        return [() for _ in rows]
+    for label in calibration.c:
+        index, alone = LABELS.index(label), calibration.alone.get(label)
         if alone is None:
             unread = np.ones(len(logits), dtype=bool)
         else:

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from triage.storage import repo
-from triage.storage.tables import AuditEventRow, CommentRow, DecisionRow, ReviewItemRow, ScoreRow
+from triage.storage.tables import CommentRow, DecisionRow, ReviewItemRow, ScoreRow
 from triage.types import Decision, IncomingComment, ScoredText
 
 AuthorKey = tuple[str, str, str]  # (council, platform, handle)
@@ -215,14 +215,14 @@ def note_warnings(session: Session, warned: Sequence[tuple[int, AuthorKey, int]]
     ids |= repo.add_authors(session, keys - ids.keys())  # first warnings
     repo.set_warnings(session, {ids[key]: count for _, key, count in warned})  # the last count of each
     events = [
-        {
-            "at": now,
-            "actor": "service",
-            "kind": "author_warned",
-            "subject": f"author:{ids[key]}",
-            "council": key[0],
-            "detail": {"comment_id": comment_id, "warnings": count},
-        }
+        repo.audit_event(
+            actor="service",
+            kind="author_warned",
+            subject=f"author:{ids[key]}",
+            council=key[0],
+            detail={"comment_id": comment_id, "warnings": count},
+            now=now,
+        )
         for comment_id, key, count in warned
     ]
-    repo.insert_values(session, AuditEventRow, events)
+    repo.audit_all(session, events)

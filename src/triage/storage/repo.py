@@ -114,10 +114,24 @@ def get_comment(session: Session, *, comment_id: int, councils: list[str]) -> Co
     return session.scalar(select(CommentRow).where(CommentRow.id == comment_id, CommentRow.council.in_(councils)))
 
 
+def audit_event(
+    *, actor: str, kind: str, subject: str, council: str | None, detail: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    """One audit event as plain values: `audit` adds one, `audit_all` inserts many at once."""
+    return {"at": now, "actor": actor, "kind": kind, "subject": subject, "council": council, "detail": detail}
+
+
 def audit(
     session: Session, *, actor: str, kind: str, subject: str, council: str | None, detail: dict[str, Any], now: datetime
 ) -> None:
-    session.add(AuditEventRow(at=now, actor=actor, kind=kind, subject=subject, council=council, detail=detail))
+    session.add(
+        AuditEventRow(**audit_event(actor=actor, kind=kind, subject=subject, council=council, detail=detail, now=now))
+    )
+
+
+def audit_all(session: Session, events: Sequence[dict[str, Any]]) -> None:
+    """Audit events made by `audit_event`, in one INSERT."""
+    insert_values(session, AuditEventRow, events)
 
 
 def latest_score(session: Session, *, comment_id: int) -> ScoreRow | None:
