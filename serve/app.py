@@ -3,6 +3,7 @@ database, loads the model bundle (never MLflow) and starts the micro-batcher."""
 
 from __future__ import annotations
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
@@ -52,6 +53,10 @@ def lifespan_for(
         state = AppState.open(settings, model)
         await state.start()
         app.state.triage = state
+        # The model, its vocabularies and the app live as long as the process: kept out of the
+        # collector's full passes, which otherwise walk them all (up to 190 ms a pass under load).
+        gc.collect()
+        gc.freeze()
         embedded = EmbeddedWorker(state) if settings.connector_worker else None
         if embedded is not None:
             state.connector_nudge = embedded.nudge

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections import deque
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from functools import partial
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from triage.scoring.base import Scorer
 from triage.service import ScoreOutcome, score_safely
@@ -41,7 +42,9 @@ class Batcher(Generic[In, Out]):
         lanes: int = 1,
     ) -> None:
         self.work, self.max_size, self.max_wait, self.lanes = work, max_size, max_wait_ms / 1000, lanes
-        self._queue: asyncio.Queue[tuple[In, asyncio.Future[Out]]] = asyncio.Queue()
+        self._waiting: deque[tuple[In, asyncio.Future[Out]]] = deque()
+        self._wake: asyncio.Future[None] | None = None  # set when `_wanted` items wait
+        self._wanted = 1
         self._executor = ThreadPoolExecutor(max_workers=lanes, thread_name_prefix=name)
         self._tasks: list[asyncio.Task[None]] = []
         self._forming = asyncio.Lock()  # one lane gathers a batch at a time, so batches stay full
@@ -58,26 +61,45 @@ class Batcher(Generic[In, Out]):
                 await task
         self._executor.shutdown(wait=False, cancel_futures=True)
 
-    async def submit(self, item: In) -> Out:
-        future: asyncio.Future[Out] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait((item, future))
-        return await future
+    async def submit(self, item: In, timeout: float | None = None) -> Out:
+        """The item's result; TimeoutError after `timeout` seconds (the item is then dropped, or its
+        result ignored). A timer, not `asyncio.wait_for`: no task per item on the busiest path."""
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[Out] = loop.create_future()
+        self._waiting.append((item, future))
+        if self._wake is not None and not self._wake.done() and len(self._waiting) >= self._wanted:
+            self._wake.set_result(None)
+        if timeout is None:
+            return await future
+        timer = loop.call_later(timeout, _expire, future)
+        try:
+            return await future
+        finally:
+            timer.cancel()
 
     async def _next_batch(self) -> list[tuple[In, asyncio.Future[Out]]]:
+        """Wait for a first item, then for a full batch or `max_wait`, whichever comes first: woken
+        once, by the item that fills the batch or by the deadline, not by every item."""
         loop = asyncio.get_running_loop()
-        batch = [await self._queue.get()]
-        deadline = loop.time() + self.max_wait
-        while len(batch) < self.max_size:
-            while not self._queue.empty() and len(batch) < self.max_size:  # take what is waiting now
-                batch.append(self._queue.get_nowait())
-            timeout = deadline - loop.time()
-            if len(batch) >= self.max_size or timeout <= 0:
-                break
-            try:
-                batch.append(await asyncio.wait_for(self._queue.get(), timeout))
-            except TimeoutError:
-                break
-        return batch
+        await self._until(1, None)
+        if len(self._waiting) < self.max_size:
+            await self._until(self.max_size, loop.time() + self.max_wait)
+        count = min(len(self._waiting), self.max_size)
+        return [self._waiting.popleft() for _ in range(count)]
+
+    async def _until(self, wanted: int, deadline: float | None) -> None:
+        """Until `wanted` items wait, or the deadline passes."""
+        if len(self._waiting) >= wanted:
+            return
+        loop = asyncio.get_running_loop()
+        self._wanted, self._wake = wanted, loop.create_future()
+        timer = None if deadline is None else loop.call_at(deadline, _settle, self._wake)
+        try:
+            await self._wake
+        finally:
+            self._wake = None
+            if timer is not None:
+                timer.cancel()
 
     async def _run(self) -> None:
         loop = asyncio.get_running_loop()
@@ -103,6 +125,16 @@ class Batcher(Generic[In, Out]):
                     future.set_exception(result)
                 else:
                     future.set_result(result)
+
+
+def _expire(future: asyncio.Future[Any]) -> None:
+    if not future.done():
+        future.set_exception(TimeoutError())
+
+
+def _settle(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
 
 
 class MicroBatcher(Batcher[str, ScoreOutcome]):

@@ -117,7 +117,7 @@ class AppState:
         if batcher is None:
             return ScoreOutcome.failed(NOT_LOADED)
         try:
-            outcome = await asyncio.wait_for(batcher.submit(text), self.settings.model_timeout_s)
+            outcome = await batcher.submit(text, timeout=self.settings.model_timeout_s)
         except TimeoutError:
             log.warning("scoring timed out; the comment goes to human review")
             outcome = ScoreOutcome.failed(TIMED_OUT)

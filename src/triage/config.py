@@ -34,9 +34,9 @@ class Settings(BaseSettings):
     admin_password_file: Path = Path(".triage/admin-password")
     # A locked SQLite file answers 503 after this wait instead of hanging a request.
     database_busy_timeout_s: float = Field(default=5.0, gt=0, le=60)
-    # With more than one lane, a batch must be smaller than the requests in flight for a second
-    # lane to get any: 16 for two lanes at 32 in flight (docs/BENCHMARKS.md, session 7).
-    batch_max_size: int = 32
+    # Half the loadtest's 32 requests in flight: one half is scored while the other is stored and
+    # answered, where 32 leaves the model idle during both (docs/BENCHMARKS.md, session 9).
+    batch_max_size: int = 16
     # Measured (docs/BENCHMARKS.md): 4 ms gave 216 comments/s over HTTP, 12 ms 238, 25 ms 251.
     batch_max_wait_ms: float = 15.0
     model_timeout_s: float = 5.0

@@ -138,3 +138,41 @@ def test_work_that_returns_the_wrong_number_of_results_fails_its_callers_and_the
             await batcher.stop()
 
     assert asyncio.run(scenario()) == 6
+
+
+def test_a_full_batch_goes_at_once_and_a_part_batch_at_the_deadline() -> None:
+    batches: list[list[int]] = []
+
+    def work(items: list[int]) -> list[int]:
+        batches.append(items)
+        return items
+
+    # A wait of a minute: only a full batch can have gone before the test's own timeout.
+    assert run_batcher(Batcher(work, max_size=4, max_wait_ms=60_000, name="test"), list(range(8))) == list(range(8))
+    assert batches == [[0, 1, 2, 3], [4, 5, 6, 7]]
+    batches.clear()
+    assert run_batcher(Batcher(work, max_size=100, max_wait_ms=20, name="test"), [1, 2, 3]) == [1, 2, 3]
+    assert batches == [[1, 2, 3]]
+
+
+def test_an_item_past_its_timeout_fails_alone_and_its_late_result_is_dropped() -> None:
+    release = threading.Event()
+
+    def work(items: list[int]) -> list[int]:
+        if 0 in items:
+            release.wait(5)  # the first batch hangs past the caller's timeout
+        return [item * 10 for item in items]
+
+    async def scenario() -> tuple[BaseException | int, int]:
+        batcher = Batcher(work, max_size=1, max_wait_ms=1, name="test", lanes=2)
+        batcher.start()
+        try:
+            late = await asyncio.gather(batcher.submit(0, timeout=0.05), return_exceptions=True)
+            on_time = await batcher.submit(1, timeout=5)
+            release.set()
+            return late[0], on_time
+        finally:
+            await batcher.stop()
+
+    late, on_time = asyncio.run(scenario())
+    assert isinstance(late, TimeoutError) and on_time == 10

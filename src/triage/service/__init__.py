@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy.orm import Session
 
+from triage import language
 from triage.scoring.base import Scorer, flagged
 from triage.service.profiles import Profiles
 from triage.service.record import AlongWith, Pending, ProfileFor, record_many, record_one, text_key
@@ -62,6 +63,7 @@ class Triage:
         self.scorer, self.profiles, self.sessions = scorer, profiles, sessions
         self.duplicate_window, self.clock = duplicate_window, clock
         self._timed = TimedScorer(timeout_s)
+        language.load()  # now, not in the first comment's transaction (about 0.7 s)
 
     def score(self, texts: Sequence[str]) -> list[ScoreOutcome]:
         """Scores or failure causes, one per text, within the time limit; never raises."""
