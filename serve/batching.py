@@ -40,8 +40,10 @@ class Batcher(Generic[In, Out]):
         max_wait_ms: float,
         name: str,
         lanes: int = 1,
+        observe: Callable[[int, float], None] | None = None,
     ) -> None:
         self.work, self.max_size, self.max_wait, self.lanes = work, max_size, max_wait_ms / 1000, lanes
+        self.observe = observe  # (items, seconds) of every batch, for the metrics
         self._waiting: deque[tuple[In, asyncio.Future[Out]]] = deque()
         self._wake: asyncio.Future[None] | None = None  # set when `_wanted` items wait
         self._wanted = 1
@@ -109,6 +111,7 @@ class Batcher(Generic[In, Out]):
             live = [(item, future) for item, future in batch if not future.done()]
             if not live:
                 continue
+            started = loop.time()
             try:
                 results = await loop.run_in_executor(self._executor, self.work, [item for item, _ in live])
                 if len(results) != len(live):  # a lane that died on this would strand every later caller
@@ -118,6 +121,9 @@ class Batcher(Generic[In, Out]):
                     if not future.done():
                         future.set_exception(error)
                 continue
+            finally:
+                if self.observe is not None:
+                    self.observe(len(live), loop.time() - started)
             for (_, future), result in zip(live, results, strict=True):
                 if future.done():
                     continue
@@ -141,6 +147,14 @@ class MicroBatcher(Batcher[str, ScoreOutcome]):
     """Scores texts in batches with one scorer (kept, so its version is known), fail safe: each
     text gets its scores or the cause the model could not give them."""
 
-    def __init__(self, scorer: Scorer, max_size: int = 32, max_wait_ms: float = 4.0, lanes: int = 1) -> None:
-        super().__init__(partial(score_safely, scorer), max_size, max_wait_ms, name="scorer", lanes=lanes)
+    def __init__(
+        self,
+        scorer: Scorer,
+        max_size: int = 16,
+        max_wait_ms: float = 4.0,
+        lanes: int = 1,
+        observe: Callable[[int, float], None] | None = None,
+    ) -> None:
+        score = partial(score_safely, scorer)
+        super().__init__(score, max_size, max_wait_ms, name="scorer", lanes=lanes, observe=observe)
         self.scorer = scorer

@@ -91,8 +91,9 @@ class AppState:
         if self.scorer is not None:
             self.batcher = self._scoring_batcher(self.scorer)
             self.batcher.start()
+        settings, observe = self.settings, self.metrics.batch_observer("recorder")
         self.recorder = Batcher(
-            self._record, self.settings.record_max_batch, self.settings.record_max_wait_ms, name="recorder"
+            self._record, settings.record_max_batch, settings.record_max_wait_ms, name="recorder", observe=observe
         )
         self.recorder.start()
 
@@ -105,7 +106,10 @@ class AppState:
 
     def _scoring_batcher(self, scorer: Scorer) -> MicroBatcher:
         settings = self.settings
-        return MicroBatcher(scorer, settings.batch_max_size, settings.batch_max_wait_ms, settings.model_lanes)
+        observe = self.metrics.batch_observer("scorer")
+        return MicroBatcher(
+            scorer, settings.batch_max_size, settings.batch_max_wait_ms, settings.model_lanes, observe=observe
+        )
 
     def _record(self, batch: list[Scored]) -> list[TriageResult | Exception]:
         return self.triage.record([c for c, _ in batch], [s for _, s in batch])

@@ -10,6 +10,8 @@ import typer
 from sqlalchemy.orm import Session
 
 CHUNK = 10_000
+# Posting, and reading the server's batch metrics after the load.
+LOAD_SCOPES = ["comments:write", "metrics:read"]
 
 
 def prepare(database_url: str, run: str, history: int = 0, council: str = "swale") -> str:
@@ -20,7 +22,7 @@ def prepare(database_url: str, run: str, history: int = 0, council: str = "swale
 
     database = Database.open(database_url)
     with database.sessions() as session:
-        key = create_api_key(session, name="loadtest", councils=[council], scopes=["comments:write"], now=_now())
+        key = create_api_key(session, name="loadtest", councils=[council], scopes=LOAD_SCOPES, now=_now())
         session.commit()
         if history:
             add_history(session, history, run, council)

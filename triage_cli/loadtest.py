@@ -21,7 +21,7 @@ import typer
 
 from triage.scoring.base import Scorer
 from triage_cli.load_database import prepare, stored_copies
-from triage_cli.spawned import cpu_seconds, free_port, start_server, wait_ready
+from triage_cli.spawned import batch_figures, cpu_seconds, free_port, start_server, wait_ready
 
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
 SAMPLE_TEXTS = [
@@ -154,6 +154,7 @@ class Measured:
     elapsed: float
     client_cpu: float
     server_cpu: float
+    batches: dict[str, tuple[float, float, float]]  # the server's batchers: batches, items, seconds
 
 
 def loadtest(
@@ -230,10 +231,11 @@ def _load(plan: Plan) -> Measured:
         asyncio.run(_post_all(*posting, ids, plan.concurrency, tally, plan.time_limit, plan.run, plan.batch))
         elapsed = time.perf_counter() - started
         client_cpu, server_cpu = time.process_time() - client_cpu, cpu_seconds(server.pid) - server_cpu
+        batches = {} if plan.kill_after or plan.workers > 1 else batch_figures(plan.url, plan.key)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
-    return Measured(tally, elapsed, client_cpu, server_cpu)
+    return Measured(tally, elapsed, client_cpu, server_cpu, batches)
 
 
 def _report(plan: Plan, measured: Measured, stored: dict[str, int], baseline: float) -> bool:
@@ -261,6 +263,13 @@ def _report(plan: Plan, measured: Measured, stored: dict[str, int], baseline: fl
         typer.echo(
             f"CPU per comment: server {measured.server_cpu * per:.2f} ms, load generator "
             f"{measured.client_cpu * per:.2f} ms (this machine has {os.cpu_count()} cores shared by both)"
+        )
+    for name, (count, items, seconds) in sorted(measured.batches.items()):
+        if not count:
+            continue
+        typer.echo(
+            f"{name}: {count:.0f} batches of {items / count:.1f} on average, {1000 * seconds / count:.1f} ms each, "
+            f"at work {100 * seconds / measured.elapsed:.0f}% of the load"
         )
     typer.echo(f"in-process batched baseline {baseline:.1f}/s; HTTP/in-process ratio {rate / baseline:.2f}")
     return not lost and not doubled

@@ -45,3 +45,19 @@ def cpu_seconds(pid: int) -> float:
     return float(times.user + times.system) + sum(
         float(c.cpu_times().user + c.cpu_times().system) for c in process.children(recursive=True)
     )
+
+
+def batch_figures(url: str, key: str) -> dict[str, tuple[float, float, float]]:
+    """(batches, items, seconds at work) of each of the server's micro-batchers, from /metrics."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {key}"}, timeout=10).text
+    figures: dict[str, dict[str, float]] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name in ("triage_batch_items_count", "triage_batch_items_sum", "triage_batch_seconds_sum"):
+                figures.setdefault(sample.labels["batcher"], {})[sample.name] = sample.value
+    return {
+        name: (f["triage_batch_items_count"], f["triage_batch_items_sum"], f["triage_batch_seconds_sum"])
+        for name, f in figures.items()
+    }

@@ -176,3 +176,14 @@ def test_an_item_past_its_timeout_fails_alone_and_its_late_result_is_dropped() -
 
     late, on_time = asyncio.run(scenario())
     assert isinstance(late, TimeoutError) and on_time == 10
+
+
+def test_every_batch_is_counted_in_the_metrics_for_its_batcher(api: Api) -> None:
+    for n in range(3):
+        assert api.post("When is bin day?", f"metrics-{n}").status_code == 200
+    registry = api.client.app.state.triage.metrics.registry  # type: ignore[attr-defined]
+    for batcher in ("scorer", "recorder"):
+        labels = {"batcher": batcher}
+        assert registry.get_sample_value("triage_batch_items_sum", labels) == 3  # one comment a batch here
+        assert registry.get_sample_value("triage_batch_items_count", labels) == 3
+        assert registry.get_sample_value("triage_batch_seconds_sum", labels) > 0

@@ -33,3 +33,13 @@ def test_sigkill_mid_load_loses_and_doubles_nothing(tmp_path: Path) -> None:
     assert "lost 0, duplicated 0" in result.output
     acknowledged = int(result.output.split("acknowledged ")[1].split(",")[0])
     assert acknowledged == 80
+
+
+def test_the_loadtest_reports_how_the_servers_batches_went(tmp_path: Path) -> None:
+    no_model = ["--model", str(tmp_path / "no-model"), "--time-limit", "120"]  # referred, fail-safe
+    result = CliRunner().invoke(app, ["loadtest", "--count", "40", "--concurrency", "8", *no_model])
+    assert result.exit_code == 0, result.output
+    recorder = next(line for line in result.output.splitlines() if line.startswith("recorder: "))
+    batches = int(recorder.split()[1])
+    assert 1 <= batches <= 40 and "at work" in recorder
+    assert "scorer: " not in result.output  # no model loaded: nothing was scored
