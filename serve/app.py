@@ -62,6 +62,7 @@ def lifespan_for(
             state.connector_nudge = embedded.nudge
             embedded.start()
         yield
+        gc.unfreeze()  # an app that has stopped can be collected (tests start many in one process)
         if embedded is not None:
             embedded.stop()
         await state.stop()

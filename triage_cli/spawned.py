@@ -48,10 +48,19 @@ def cpu_seconds(pid: int) -> float:
 
 
 def batch_figures(url: str, key: str) -> dict[str, tuple[float, float, float]]:
-    """(batches, items, seconds at work) of each of the server's micro-batchers, from /metrics."""
+    """(batches, items, seconds at work) of each of the server's micro-batchers, from /metrics;
+    none if they cannot be read (a server that died mid-load must not stop the load's report)."""
+    try:
+        response = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {key}"}, timeout=10)
+        response.raise_for_status()
+        return _batch_figures(response.text)
+    except (httpx.HTTPError, ValueError, KeyError):
+        return {}
+
+
+def _batch_figures(text: str) -> dict[str, tuple[float, float, float]]:
     from prometheus_client.parser import text_string_to_metric_families
 
-    text = httpx.get(f"{url}/metrics", headers={"Authorization": f"Bearer {key}"}, timeout=10).text
     figures: dict[str, dict[str, float]] = {}
     for family in text_string_to_metric_families(text):
         for sample in family.samples:

@@ -7,6 +7,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from triage_cli.main import app
+from triage_cli.spawned import batch_figures, free_port
 
 
 def test_sigkill_mid_load_loses_and_doubles_nothing(tmp_path: Path) -> None:
@@ -43,3 +44,8 @@ def test_the_loadtest_reports_how_the_servers_batches_went(tmp_path: Path) -> No
     batches = int(recorder.split()[1])
     assert 1 <= batches <= 40 and "at work" in recorder
     assert "scorer: " not in result.output  # no model loaded: nothing was scored
+
+
+def test_batch_figures_from_a_server_that_is_gone_are_none() -> None:
+    # A server that died mid-load must not stop the load test before its lost/duplicated report.
+    assert batch_figures(f"http://127.0.0.1:{free_port()}", "no-key") == {}
