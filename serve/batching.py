@@ -145,13 +145,14 @@ def _settle(future: asyncio.Future[None]) -> None:
 
 class MicroBatcher(Batcher[str, ScoreOutcome]):
     """Scores texts in batches with one scorer (kept, so its version is known), fail safe: each
-    text gets its scores or the cause the model could not give them."""
+    text gets its scores or the cause the model could not give them. Its sizes and wait come from
+    the settings (`batch_max_size`, `batch_max_wait_ms`), nowhere else."""
 
     def __init__(
         self,
         scorer: Scorer,
-        max_size: int = 16,
-        max_wait_ms: float = 4.0,
+        max_size: int,
+        max_wait_ms: float,
         lanes: int = 1,
         observe: Callable[[int, float], None] | None = None,
     ) -> None:

@@ -91,9 +91,12 @@ class AppState:
         if self.scorer is not None:
             self.batcher = self._scoring_batcher(self.scorer)
             self.batcher.start()
-        settings, observe = self.settings, self.metrics.batch_observer("recorder")
         self.recorder = Batcher(
-            self._record, settings.record_max_batch, settings.record_max_wait_ms, name="recorder", observe=observe
+            self._record,
+            self.settings.record_max_batch,
+            self.settings.record_max_wait_ms,
+            name="recorder",
+            observe=self.metrics.batch_observer("recorder"),
         )
         self.recorder.start()
 
