@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +19,7 @@ from serve.security import KeyCache, RateLimiter
 from triage.config import Settings
 from triage.scoring.base import Scorer
 from triage.service import IncomingComment, Profiles, ScoreOutcome, Triage, TriageResult, load_scorer
+from triage.service.model_process import ProcessScorer, close_scorer
 from triage.service.scoring import NOT_LOADED, TIMED_OUT
 from triage.shared_state import ApiRateLimit, SignInThrottle, make_key_store
 from triage.storage.db import Database
@@ -28,8 +29,18 @@ Scored = tuple[IncomingComment, ScoreOutcome]
 
 
 def load_served_scorer(settings: Settings) -> Scorer:
-    """The bundle from disk, with ONNX Runtime's threads shared out over the scoring lanes."""
-    return load_scorer(settings.model_path, spin=settings.model_spin, threads=settings.model_threads())
+    """The bundle from disk, with ONNX Runtime's threads shared out over the scoring lanes: in a
+    process a lane (`model_process`), else in this one."""
+    threads, spin = settings.model_threads(), settings.model_spin
+    if settings.model_process:
+        return ProcessScorer(
+            settings.model_path,
+            processes=settings.model_lanes,
+            spin=spin,
+            threads=threads,
+            timeout_s=settings.model_timeout_s,
+        )
+    return load_scorer(settings.model_path, spin=spin, threads=threads)
 
 
 def load_scorer_or_none(settings: Settings) -> Scorer | None:
@@ -63,6 +74,8 @@ class AppState:
     batcher: MicroBatcher | None = None
     recorder: Batcher[Scored, TriageResult] | None = None
     connector_nudge: threading.Event | None = None  # wakes the embedded connector worker
+    _replaced: list[MicroBatcher] = field(default_factory=list)  # reloaded away, not yet stopped
+    _retiring: set[asyncio.Future[None]] = field(default_factory=set)
 
     @classmethod
     def open(cls, settings: Settings, scorer: Scorer | None) -> AppState:
@@ -104,6 +117,9 @@ class AppState:
         for batcher in (self.batcher, self.recorder):
             if batcher is not None:
                 await batcher.stop()
+        for replaced in self._replaced:
+            await self._retire(replaced)
+        await run_in_threadpool(close_scorer, self.scorer)
         await self.keys.close()
         self.database.close()
 
@@ -153,8 +169,20 @@ class AppState:
         batcher.start()
         old, self.batcher, self.triage.scorer = self.batcher, batcher, scorer
         if old is not None:
-            asyncio.get_running_loop().call_later(
-                self.settings.model_timeout_s * 2, lambda: asyncio.ensure_future(old.stop())
-            )
+            self._replaced.append(old)
+            grace = self.settings.model_timeout_s * 2
+            asyncio.get_running_loop().call_later(grace, self._retire_later, old)
         log.info("model reloaded: now serving %s", scorer.version)
         return scorer.version
+
+    def _retire_later(self, batcher: MicroBatcher) -> None:
+        task = asyncio.ensure_future(self._retire(batcher))
+        self._retiring.add(task)  # held: the event loop keeps only a weak reference to a task
+        task.add_done_callback(self._retiring.discard)
+
+    async def _retire(self, batcher: MicroBatcher) -> None:
+        """Stop a replaced batcher (its queued requests finish first), then its model's processes."""
+        if batcher in self._replaced:
+            self._replaced.remove(batcher)
+            await batcher.stop()
+            await run_in_threadpool(close_scorer, batcher.scorer)

@@ -99,10 +99,10 @@ def in_process_rate(model: Path, texts: list[str], batch: int = 32, seconds: flo
     length sets the model's cost): the baseline for the ratio. The faster of one batch at a time on
     every core and two batches side by side on half the cores each (`TRIAGE_MODEL_LANES=2`), both
     with ONNX Runtime's threads spinning, their fastest alone, though the server turns that off."""
-    from triage.config import Settings
+    from triage.config import usable_cores
     from triage.scoring.registry import load_bundle
 
-    half = Settings(model_lanes=2).model_threads()  # the server's own share of the cores per lane
+    half = max(1, usable_cores() // 2)  # each lane half the cores: all of them for the model
     batches = [texts[start : start + batch] for start in range(0, max(len(texts) - batch, 0) + 1, batch)]
     one_at_a_time = _rate(load_bundle(model, spin=True), 1, batches, seconds)
     side_by_side = _rate(load_bundle(model, spin=True, threads=half), 2, batches, seconds)

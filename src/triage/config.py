@@ -43,11 +43,16 @@ class Settings(BaseSettings):
     # ONNX Runtime threads busy-wait between runs: off in the server, where they steal the cores
     # the event loop and the database need (docs/BENCHMARKS.md).
     model_spin: bool = False
-    # Batches the server scores at once, each on its own thread with cores // lanes of ONNX
-    # Runtime's threads. Two lanes (with batches of 16) matched one over HTTP on 2 shared cores
+    # Batches the server scores at once, each with its share of ONNX Runtime's threads (see
+    # model_threads). Two lanes (with batches of 16) matched one over HTTP on 2 shared cores
     # while costing the recorder more a comment (smaller group commits), so one is the default
     # (docs/BENCHMARKS.md, session 7); more lanes also keep scoring while one batch hangs.
     model_lanes: int = Field(default=1, ge=1, le=16)
+    # The server's model in processes of its own, one a lane (triage.service.model_process): its
+    # Python no longer waits for the interpreter lock the event loop and the recorder hold, 10 to
+    # 24% more comments a second over HTTP (docs/BENCHMARKS.md, session 10), and a crash in ONNX
+    # Runtime fails one batch safe instead of stopping the server.
+    model_process: bool = True
     # Group commit: comments arriving together are stored in one transaction.
     record_max_batch: int = 64
     record_max_wait_ms: float = 2.0
@@ -99,17 +104,20 @@ class Settings(BaseSettings):
         )
 
     def model_threads(self) -> int:
-        """ONNX Runtime's threads for each scoring lane: its own choice (0: the physical cores) for
-        one lane, else the cores this process may use shared out over the lanes, at least one."""
-        if self.model_lanes == 1:
-            return 0
-        usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-        return max(1, usable // self.model_lanes)
+        """ONNX Runtime's threads for each scoring lane: the cores this process may use but one (the
+        event loop's and the recorder's), shared out over the lanes, at least one. On 2 cores one
+        thread costs a third less CPU a comment than two, which wait on each other (BENCHMARKS.md)."""
+        return max(1, (usable_cores() - 1) // self.model_lanes)
 
     def profile_for(self, council: str) -> str:
         return self.council_profiles.get(council, council)
 
 
 @functools.cache
+def usable_cores() -> int:
+    """The cores this process may run on (its affinity where the system tells it)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+
+
 def get_settings() -> Settings:
     return Settings()
