@@ -113,11 +113,11 @@ class Settings(BaseSettings):
         return self.council_profiles.get(council, council)
 
 
-@functools.cache
 def usable_cores() -> int:
     """The cores this process may run on (its affinity where the system tells it)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
+@functools.cache
 def get_settings() -> Settings:
     return Settings()

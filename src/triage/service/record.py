@@ -57,39 +57,19 @@ def _uncertainty(scored: ScoredText | None, profile: Profile) -> float:
 
 
 @dataclass
-class _Recent:
-    """A council's recent comments, indexed by author and by post: where a near-copy of a new
-    comment would be, found without scanning the others."""
-
-    texts: list[str] = field(default_factory=list)
-    by_author: dict[str | None, list[int]] = field(default_factory=dict)
-    by_post: dict[str, list[int]] = field(default_factory=dict)
-
-    def add(self, handle: str | None, post: str, text: str) -> None:
-        self.by_author.setdefault(handle, []).append(len(self.texts))
-        self.by_post.setdefault(post, []).append(len(self.texts))
-        self.texts.append(text)
-
-    def nearby(self, handle: str | None, post: str) -> list[str]:
-        """The texts of the comments by this author or on this post, each comment once."""
-        rows = set(self.by_author.get(handle, ())).union(self.by_post.get(post, ()))
-        return [self.texts[row] for row in rows]
-
-
-@dataclass
 class _BatchContext:
     """What the rules need about a batch's authors and texts, kept current as it is decided in order."""
 
     stored: dict[CommentKey, int]
     authors: dict[AuthorKey, ingest.AuthorRecord]
-    recent: dict[str, _Recent]  # by council
+    recent: dict[str, neardup.Nearby]  # by council
     warnings: dict[AuthorKey, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, pending: Sequence[Pending], since: datetime) -> _BatchContext:
         stored = repo.comment_ids_by_external(session, {_key(p.incoming) for p in pending})
         authors = ingest.author_records(session, {_author_key(p.incoming) for p in pending})
-        recent: dict[str, _Recent] = {}
+        recent: dict[str, neardup.Nearby] = {}
         for council, handle, post, text in repo.recent_texts(
             session,
             councils={p.incoming.council for p in pending},
@@ -97,15 +77,15 @@ class _BatchContext:
             posts={p.incoming.post_id for p in pending},
             since=since,
         ):
-            recent.setdefault(council, _Recent()).add(handle, post, text)
+            recent.setdefault(council, neardup.Nearby()).add(handle, post, text)
         warnings = {key: record.warnings for key, record in authors.items()}
         return cls(stored, authors, recent, warnings)
 
     def context(self, incoming: IncomingComment, now: datetime) -> Context:
         """The comment's context; it then counts as an earlier copy for the rest of the batch."""
         author = self.authors.get(_author_key(incoming))
-        earlier = self.recent.setdefault(incoming.council, _Recent())
-        duplicates = neardup.count_copies(incoming.text, earlier.nearby(incoming.author_handle, incoming.post_id))
+        earlier = self.recent.setdefault(incoming.council, neardup.Nearby())
+        duplicates = earlier.copies(incoming.author_handle, incoming.post_id, incoming.text)
         earlier.add(incoming.author_handle, incoming.post_id, incoming.text)
         return Context(
             now=now,
@@ -153,7 +133,8 @@ def _store(
         queue, uncertainty = queue_for(decision), _uncertainty(item.scored, profile)
         new.append(Triaged(item.incoming, key, item.scored, item.model_version, decision, queue, uncertainty))
     created = ingest.insert_triaged(session, new, now)
-    ingest.note_warnings(session, [(created[i].id, author, count) for i, author, count in warned], now)
+    known = {key: record.id for key, record in batch.authors.items()}
+    ingest.note_warnings(session, [(created[i].id, author, count) for i, author, count in warned], known, now)
     by_index = dict(zip(first_of.values(), created, strict=True))
     return [_answer(session, item, index, first_of, by_index) for index, item in enumerate(pending)]
 

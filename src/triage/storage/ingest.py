@@ -18,6 +18,7 @@ AuthorKey = tuple[str, str, str]  # (council, platform, handle)
 
 @dataclass(frozen=True)
 class AuthorRecord:
+    id: int
     warnings: int
     blocked: bool
 
@@ -87,10 +88,7 @@ def stored_result(session: Session, *, council: str, platform: str, external_id:
 
 def author_records(session: Session, keys: set[AuthorKey]) -> dict[AuthorKey, AuthorRecord]:
     """Known authors' warnings and blocks among (council, platform, handle) keys, in one query."""
-    return {
-        key: AuthorRecord(warnings=row.warnings, blocked=row.blocked)
-        for key, row in repo.authors_by_handle(session, keys).items()
-    }
+    return {key: AuthorRecord(*found) for key, found in repo.authors_by_handle(session, keys).items()}
 
 
 Values = dict[str, Any]
@@ -205,13 +203,16 @@ def insert_triaged(session: Session, items: Sequence[Triaged], now: datetime) ->
     return [_new_result(c, item, s, d) for c, item, s, d in zip(comment_ids, items, scores, decisions, strict=True)]
 
 
-def note_warnings(session: Session, warned: Sequence[tuple[int, AuthorKey, int]], now: datetime) -> None:
+def note_warnings(
+    session: Session, warned: Sequence[tuple[int, AuthorKey, int]], known: dict[AuthorKey, int], now: datetime
+) -> None:
     """Authors warned automatically: their count is what the rules saw plus this warning, and the
-    audit trail says why. A statement per table for the batch, however many were warned."""
+    audit trail says why. A statement per table for the batch, however many were warned. `known`:
+    the ids of the authors already stored (read with their records in this transaction)."""
     if not warned:
         return
     keys = {key for _, key, _ in warned}
-    ids = {key: row.id for key, row in repo.authors_by_handle(session, keys).items()}
+    ids = {key: known[key] for key in keys if key in known}
     ids |= repo.add_authors(session, keys - ids.keys())  # first warnings
     repo.set_warnings(session, {ids[key]: count for _, key, count in warned})  # the last count of each
     events = [

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, or_, select, text, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, or_, select, text, union_all, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -51,28 +51,38 @@ def comment_ids_by_external(session: Session, keys: set[tuple[str, str, str]]) -
     return {(council, platform, external_id): id_ for council, platform, external_id, id_ in rows}
 
 
-def authors_by_handle(session: Session, keys: set[tuple[str, str, str]]) -> dict[tuple[str, str, str], AuthorRow]:
-    """Known authors among (council, platform, handle) keys, in one query."""
+def authors_by_handle(
+    session: Session, keys: set[tuple[str, str, str]]
+) -> dict[tuple[str, str, str], tuple[int, int, bool]]:
+    """Known authors' (id, warnings, blocked) among (council, platform, handle) keys, in one query."""
     if not keys:
         return {}
-    rows = session.scalars(
-        select(AuthorRow).where(_by_key(AuthorRow.council, AuthorRow.platform, AuthorRow.handle, keys))
+    columns = (AuthorRow.council, AuthorRow.platform, AuthorRow.handle, AuthorRow.id, AuthorRow.warnings)
+    rows = session.execute(
+        select(*columns, AuthorRow.blocked).where(
+            _by_key(AuthorRow.council, AuthorRow.platform, AuthorRow.handle, keys)
+        )
     )
-    return {(row.council, row.platform, row.handle or ""): row for row in rows}
+    return {
+        (council, platform, handle or ""): (id_, warnings, blocked)
+        for council, platform, handle, id_, warnings, blocked in rows
+    }
 
 
 def recent_texts(
     session: Session, *, councils: set[str], handles: set[str], posts: set[str], since: datetime, limit: int = 500
 ) -> list[tuple[str, str | None, str, str]]:
     """(council, author, post, text) of the latest comments since `since` by these authors or on these
-    posts: where a near-copy of a new comment would be. Two windowed queries, bounded by `limit` each."""
+    posts: where a near-copy of a new comment would be. One statement: the latest `limit` by the
+    authors and the latest `limit` on the posts."""
     columns = (CommentRow.council, CommentRow.author_handle, CommentRow.post_id, CommentRow.text)
     recent = (CommentRow.council.in_(councils), CommentRow.received_at >= since, CommentRow.text.is_not(None))
-    found: dict[tuple[str, str | None, str, str], None] = {}
-    for match in (CommentRow.author_handle.in_(handles), CommentRow.post_id.in_(posts)):
-        query = select(*columns).where(*recent, match).order_by(CommentRow.received_at.desc()).limit(limit)
-        found.update(dict.fromkeys((c, h, p, t) for c, h, p, t in session.execute(query) if t is not None))
-    return list(found)
+    latest = [
+        select(*columns).where(*recent, match).order_by(CommentRow.received_at.desc()).limit(limit).subquery().select()
+        for match in (CommentRow.author_handle.in_(handles), CommentRow.post_id.in_(posts))
+    ]
+    rows = session.execute(union_all(*latest))
+    return list(dict.fromkeys((c, h, p, t) for c, h, p, t in rows if t is not None))
 
 
 def insert_values(
