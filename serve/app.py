@@ -23,6 +23,7 @@ from serve.ui import automatic_pages, dashboard_pages, guide, pages, queue_pages
 from serve.ui.web import Forbidden, SignInRequired, render
 from triage.config import Settings, get_settings
 from triage.scoring.base import Scorer
+from triage.service.model_process import close_scorer
 
 log = logging.getLogger("triage.serve")
 STATIC = Path(__file__).resolve().parent / "static"
@@ -50,8 +51,12 @@ def lifespan_for(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         model = scorer if scorer is not None else (load_scorer_or_none(settings) if load_model else None)
-        state = AppState.open(settings, model)
-        await state.start()
+        try:
+            state = AppState.open(settings, model)
+            await state.start()
+        except BaseException:
+            close_scorer(model)  # its model processes, if it has any
+            raise
         app.state.triage = state
         # The model, its vocabularies and the app live as long as the process: kept out of the
         # collector's full passes, which otherwise walk them all (up to 190 ms a pass under load).

@@ -117,8 +117,8 @@ class AppState:
         for batcher in (self.batcher, self.recorder):
             if batcher is not None:
                 await batcher.stop()
-        for replaced in self._replaced:
-            await self._retire(replaced)
+        while self._replaced:  # reloaded within the grace period: stopped now
+            await self._retire(self._replaced[0])
         await run_in_threadpool(close_scorer, self.scorer)
         await self.keys.close()
         self.database.close()

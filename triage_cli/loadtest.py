@@ -97,7 +97,7 @@ async def _post_all(
 def in_process_rate(model: Path, texts: list[str], batch: int = 32, seconds: float = 8.0) -> float:
     """Comments a second the same model scores in-process in batches of the load's own texts (their
     length sets the model's cost): the baseline for the ratio. The faster of one batch at a time on
-    every core and two batches side by side on half the cores each (`TRIAGE_MODEL_LANES=2`), both
+    every core and two batches side by side on half the cores each, both
     with ONNX Runtime's threads spinning, their fastest alone, though the server turns that off."""
     from triage.config import usable_cores
     from triage.scoring.registry import load_bundle

@@ -49,8 +49,8 @@ class Settings(BaseSettings):
     # (docs/BENCHMARKS.md, session 7); more lanes also keep scoring while one batch hangs.
     model_lanes: int = Field(default=1, ge=1, le=16)
     # The server's model in processes of its own, one a lane (triage.service.model_process): its
-    # Python no longer waits for the interpreter lock the event loop and the recorder hold, 10 to
-    # 24% more comments a second over HTTP (docs/BENCHMARKS.md, session 10), and a crash in ONNX
+    # Python no longer waits for the interpreter lock the event loop and the recorder hold, 11 to
+    # 31% more comments a second over HTTP (docs/BENCHMARKS.md, session 10), and a crash in ONNX
     # Runtime fails one batch safe instead of stopping the server.
     model_process: bool = True
     # Group commit: comments arriving together are stored in one transaction.
@@ -105,8 +105,8 @@ class Settings(BaseSettings):
 
     def model_threads(self) -> int:
         """ONNX Runtime's threads for each scoring lane: the cores this process may use but one (the
-        event loop's and the recorder's), shared out over the lanes, at least one. On 2 cores one
-        thread costs a third less CPU a comment than two, which wait on each other (BENCHMARKS.md)."""
+        event loop's and the recorder's), shared out over the lanes, at least one. On 2 cores two
+        threads cost a third more CPU a comment than one: they wait on each other (BENCHMARKS.md)."""
         return max(1, (usable_cores() - 1) // self.model_lanes)
 
     def profile_for(self, council: str) -> str:

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import signal
+import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -87,6 +88,35 @@ def test_a_bundle_changed_on_disk_is_refused_until_the_model_is_reloaded(scorer:
         scorer.score(TEXTS)
     with pytest.raises(ScorerError, match="reload the model"):
         scorer.score(TEXTS)  # its scores would be stored under the wrong model version
+
+
+def test_a_refused_bundle_is_not_started_again_with_every_batch(scorer: ProcessScorer, bundle: Path) -> None:
+    manifest = json.loads((bundle / "manifest.json").read_text())
+    (bundle / "manifest.json").write_text(json.dumps(manifest | {"model_version": "tfidf-lr-another"}))
+    os.kill(scorer.pids[0], signal.SIGKILL)
+    for _ in range(2):
+        with pytest.raises(ScorerError):
+            scorer.score(TEXTS)
+    started = time.monotonic()
+    with pytest.raises(ScorerError, match="reload the model"):
+        scorer.score(TEXTS)
+    assert time.monotonic() - started < 1 and scorer.pids == []  # refused at once, nothing spawned
+
+
+def test_closing_fails_a_batch_in_flight_safe_and_leaves_no_process(scorer: ProcessScorer) -> None:
+    [busy] = scorer.pids
+    os.kill(busy, signal.SIGSTOP)  # the batch below waits on it
+    outcome: list[object] = []
+    batch = threading.Thread(target=lambda: outcome.extend(score_safely(scorer, TEXTS[:1])))
+    batch.start()
+    time.sleep(0.5)
+    scorer.close()
+    batch.join(timeout=10)
+    assert not batch.is_alive() and outcome[0].scored is None  # type: ignore[attr-defined]
+    assert scorer.pids == [] and not alive(busy)
+    with pytest.raises(ScorerError, match="closed"):
+        scorer.score(TEXTS)  # never started again once closed
+    assert scorer.pids == []
 
 
 def test_a_bundle_that_cannot_be_loaded_is_refused(tmp_path: Path) -> None:

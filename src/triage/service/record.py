@@ -77,14 +77,18 @@ class _BatchContext:
             posts={p.incoming.post_id for p in pending},
             since=since,
         ):
-            recent.setdefault(council, neardup.Nearby()).add(handle, post, text)
+            if council not in recent:
+                recent[council] = neardup.Nearby()
+            recent[council].add(handle, post, text)
         warnings = {key: record.warnings for key, record in authors.items()}
         return cls(stored, authors, recent, warnings)
 
     def context(self, incoming: IncomingComment, now: datetime) -> Context:
         """The comment's context; it then counts as an earlier copy for the rest of the batch."""
         author = self.authors.get(_author_key(incoming))
-        earlier = self.recent.setdefault(incoming.council, neardup.Nearby())
+        if incoming.council not in self.recent:
+            self.recent[incoming.council] = neardup.Nearby()
+        earlier = self.recent[incoming.council]
         duplicates = earlier.copies(incoming.author_handle, incoming.post_id, incoming.text)
         earlier.add(incoming.author_handle, incoming.post_id, incoming.text)
         return Context(

@@ -13,7 +13,7 @@ from triage.storage import repo
 from triage.storage.tables import CommentRow, DecisionRow, ReviewItemRow, ScoreRow
 from triage.types import Decision, IncomingComment, ScoredText
 
-AuthorKey = tuple[str, str, str]  # (council, platform, handle)
+AuthorKey = repo.AuthorKey
 
 
 @dataclass(frozen=True)

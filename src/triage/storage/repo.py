@@ -51,21 +51,19 @@ def comment_ids_by_external(session: Session, keys: set[tuple[str, str, str]]) -
     return {(council, platform, external_id): id_ for council, platform, external_id, id_ in rows}
 
 
-def authors_by_handle(
-    session: Session, keys: set[tuple[str, str, str]]
-) -> dict[tuple[str, str, str], tuple[int, int, bool]]:
+AuthorKey = tuple[str, str, str]  # (council, platform, handle)
+
+
+def authors_by_handle(session: Session, keys: set[AuthorKey]) -> dict[AuthorKey, tuple[int, int, bool]]:
     """Known authors' (id, warnings, blocked) among (council, platform, handle) keys, in one query."""
     if not keys:
         return {}
-    columns = (AuthorRow.council, AuthorRow.platform, AuthorRow.handle, AuthorRow.id, AuthorRow.warnings)
-    rows = session.execute(
-        select(*columns, AuthorRow.blocked).where(
-            _by_key(AuthorRow.council, AuthorRow.platform, AuthorRow.handle, keys)
-        )
-    )
+    author = AuthorRow
+    match = _by_key(author.council, author.platform, author.handle, keys)
+    columns = (author.council, author.platform, author.handle, author.id, author.warnings, author.blocked)
     return {
-        (council, platform, handle or ""): (id_, warnings, blocked)
-        for council, platform, handle, id_, warnings, blocked in rows
+        (c, p, h or ""): (id_, n, blocked)
+        for c, p, h, id_, n, blocked in session.execute(select(*columns).where(match))
     }
 
 
