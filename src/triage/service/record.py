@@ -4,6 +4,7 @@ rules in arrival order, one multi-row insert per table and one commit (group com
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
@@ -62,14 +63,14 @@ class _BatchContext:
 
     stored: dict[CommentKey, int]
     authors: dict[AuthorKey, ingest.AuthorRecord]
-    recent: dict[str, neardup.Nearby]  # by council
+    recent: defaultdict[str, neardup.Nearby]  # by council
     warnings: dict[AuthorKey, int] = field(default_factory=dict)
 
     @classmethod
     def load(cls, session: Session, pending: Sequence[Pending], since: datetime) -> _BatchContext:
         stored = repo.comment_ids_by_external(session, {_key(p.incoming) for p in pending})
         authors = ingest.author_records(session, {_author_key(p.incoming) for p in pending})
-        recent: dict[str, neardup.Nearby] = {}
+        recent: defaultdict[str, neardup.Nearby] = defaultdict(neardup.Nearby)
         for council, handle, post, text in repo.recent_texts(
             session,
             councils={p.incoming.council for p in pending},
@@ -77,8 +78,6 @@ class _BatchContext:
             posts={p.incoming.post_id for p in pending},
             since=since,
         ):
-            if council not in recent:
-                recent[council] = neardup.Nearby()
             recent[council].add(handle, post, text)
         warnings = {key: record.warnings for key, record in authors.items()}
         return cls(stored, authors, recent, warnings)
@@ -86,8 +85,6 @@ class _BatchContext:
     def context(self, incoming: IncomingComment, now: datetime) -> Context:
         """The comment's context; it then counts as an earlier copy for the rest of the batch."""
         author = self.authors.get(_author_key(incoming))
-        if incoming.council not in self.recent:
-            self.recent[incoming.council] = neardup.Nearby()
         earlier = self.recent[incoming.council]
         duplicates = earlier.copies(incoming.author_handle, incoming.post_id, incoming.text)
         earlier.add(incoming.author_handle, incoming.post_id, incoming.text)
