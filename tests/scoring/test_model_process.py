@@ -143,3 +143,36 @@ def test_the_app_scores_in_model_processes_and_stops_them(tmp_path: Path, bundle
         answer = client.post("/v1/comments", json=body, headers={"Authorization": f"Bearer {key}"})
         assert answer.status_code == 200 and answer.json()["model_version"] == state.scorer.version
     assert not any(alive(pid) for pid in pids)
+
+
+def test_a_model_process_that_cannot_be_started_is_refused_with_its_cause(
+    bundle: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Closing what never started used to fail in `join`, hiding the cause behind an AssertionError.
+    def no_process_slots(self: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr("multiprocessing.process.BaseProcess.start", no_process_slots)
+    with pytest.raises(OSError, match="Resource temporarily unavailable"):
+        ProcessScorer(bundle)
+
+
+def test_a_lost_model_process_that_cannot_be_started_again_fails_safe_and_waits(
+    scorer: ProcessScorer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    [pid] = scorer.pids
+    os.kill(pid, signal.SIGKILL)
+    with pytest.raises(ScorerError):
+        scorer.score(TEXTS)  # lost: its batch fails safe
+    starts: list[object] = []
+
+    def no_process_slots(self: object) -> None:
+        starts.append(self)
+        raise OSError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr("multiprocessing.process.BaseProcess.start", no_process_slots)
+    with pytest.raises(ScorerError, match="Resource temporarily unavailable"):
+        scorer.score(TEXTS)  # a ScorerError (fail safe), not an OSError from the batcher's thread
+    with pytest.raises(ScorerError, match="tried again shortly"):
+        scorer.score(TEXTS)
+    assert len(starts) == 1  # not tried again with every batch

@@ -78,11 +78,19 @@ class _Child:
         self._lock = threading.Lock()  # stop() may come from another thread (the app closing)
 
     def launch(self) -> None:
+        """Start the process; one that could not be started (no memory, no process slots) is
+        not kept, so stopping it later has nothing to join."""
         context = multiprocessing.get_context("spawn")  # never fork a process that holds threads
-        self.pipe, child_end = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child_end, *self.args), name="triage-model", daemon=True)
-        self.process.start()
-        child_end.close()
+        pipe, child_end = context.Pipe()
+        process = context.Process(target=_serve, args=(child_end, *self.args), name="triage-model", daemon=True)
+        try:
+            process.start()
+        except BaseException:
+            pipe.close()
+            raise
+        finally:
+            child_end.close()
+        self.process, self.pipe = process, pipe
 
     def identity(self) -> Identity:
         """What the started process loaded; raises BundleError if it could not load or check it."""
@@ -198,10 +206,10 @@ class ProcessScorer:
             raise ScorerError(self._refused)
         if time.monotonic() < self._retry_at:
             raise ScorerError("the model process could not be started; it is tried again shortly")
-        child.launch()
         try:
+            child.launch()
             identity = child.identity()
-        except BundleError as error:
+        except (BundleError, OSError) as error:  # could not load, or not even start
             self._retry_at = time.monotonic() + RESTART_PAUSE_S
             raise ScorerError(str(error)) from error
         if identity != self._identity:
