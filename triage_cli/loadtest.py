@@ -11,7 +11,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated
@@ -19,7 +18,7 @@ from typing import Annotated
 import numpy as np
 import typer
 
-from triage.scoring.base import Scorer
+from triage_cli.load_baseline import in_process_rate, served_model_rate
 from triage_cli.load_database import prepare, stored_copies
 from triage_cli.spawned import batch_figures, cpu_seconds, free_port, start_server, wait_ready
 
@@ -94,39 +93,6 @@ async def _post_all(
         await asyncio.gather(*(worker() for _ in range(concurrency)))
 
 
-def in_process_rate(model: Path, texts: list[str], batch: int = 32, seconds: float = 8.0) -> float:
-    """Comments a second the same model scores in-process in batches of the load's own texts (their
-    length sets the model's cost): the baseline for the ratio. The faster of one batch at a time on
-    every core and two batches side by side on half the cores each, both
-    with ONNX Runtime's threads spinning, their fastest alone, though the server turns that off."""
-    from triage.config import usable_cores
-    from triage.scoring.registry import load_bundle
-
-    half = max(1, usable_cores() // 2)  # each lane half the cores: all of them for the model
-    batches = [texts[start : start + batch] for start in range(0, max(len(texts) - batch, 0) + 1, batch)]
-    one_at_a_time = _rate(load_bundle(model, spin=True), 1, batches, seconds)
-    side_by_side = _rate(load_bundle(model, spin=True, threads=half), 2, batches, seconds)
-    typer.echo(f"in-process batched: {one_at_a_time:.1f}/s one batch at a time, {side_by_side:.1f}/s two side by side")
-    return max(one_at_a_time, side_by_side)
-
-
-def _rate(scorer: Scorer, lanes: int, batches: list[list[str]], seconds: float) -> float:
-    """Comments a second `lanes` threads score together, each one batch at a time, in turn."""
-    scorer.score(batches[0])
-    started = time.perf_counter()
-
-    def lane(first: int) -> int:
-        done, turn = 0, first
-        while time.perf_counter() - started < seconds:
-            done += len(scorer.score(batches[turn % len(batches)]))
-            turn += lanes
-        return done
-
-    with ThreadPoolExecutor(max_workers=lanes) as pool:
-        done = sum(pool.map(lane, range(lanes)))
-    return done / (time.perf_counter() - started)
-
-
 @dataclass(frozen=True)
 class Plan:
     """One load run: the spawned server and what to send it."""
@@ -182,6 +148,7 @@ def loadtest(
     key = prepare(database_url, run, history)
     texts = [_body(f"{run}-{i}", run)["text"] for i in range(count)]
     baseline = in_process_rate(model, texts) if model.exists() else float("nan")
+    served_alone = served_model_rate(model, texts) if model.exists() else float("nan")
     plan = Plan(
         database_url=database_url,
         model=model,
@@ -200,7 +167,7 @@ def loadtest(
     # one measurement must not flatter the ratio.
     if model.exists():
         baseline = max(baseline, in_process_rate(model, texts))
-    if not _report(plan, measured, stored_copies(database_url, plan.run), baseline):
+    if not _report(plan, measured, stored_copies(database_url, plan.run), baseline, served_alone):
         raise typer.Exit(1)
 
 
@@ -238,7 +205,7 @@ def _load(plan: Plan) -> Measured:
     return Measured(tally, elapsed, client_cpu, server_cpu, batches)
 
 
-def _report(plan: Plan, measured: Measured, stored: dict[str, int], baseline: float) -> bool:
+def _report(plan: Plan, measured: Measured, stored: dict[str, int], baseline: float, served_alone: float) -> bool:
     """Print what was sent, kept, lost and doubled, and the rates; True when nothing was lost or doubled."""
     tally = measured.tally
     lost = [i for i in tally.acknowledged if stored.get(i, 0) == 0]
@@ -264,15 +231,22 @@ def _report(plan: Plan, measured: Measured, stored: dict[str, int], baseline: fl
             f"CPU per comment: server {measured.server_cpu * per:.2f} ms, load generator "
             f"{measured.client_cpu * per:.2f} ms (this machine has {os.cpu_count()} cores shared by both)"
         )
-    for name, (count, items, seconds) in sorted(measured.batches.items()):
-        if not count:
-            continue
-        typer.echo(
-            f"{name}: {count:.0f} batches of {items / count:.1f} on average, {1000 * seconds / count:.1f} ms each, "
-            f"at work {100 * seconds / measured.elapsed:.0f}% of the load"
-        )
-    typer.echo(f"in-process batched baseline {baseline:.1f}/s; HTTP/in-process ratio {rate / baseline:.2f}")
+    _report_batches(measured)
+    typer.echo(
+        f"in-process batched baseline {baseline:.1f}/s; HTTP/in-process ratio {rate / baseline:.2f} "
+        f"(the server's model alone: {served_alone / baseline:.2f})"
+    )
     return not lost and not doubled
+
+
+def _report_batches(measured: Measured) -> None:
+    """Each of the server's batchers: how many batches, how full, how long, how busy."""
+    for name, (count, items, seconds) in sorted(measured.batches.items()):
+        if count:
+            typer.echo(
+                f"{name}: {count:.0f} batches of {items / count:.1f} on average, {1000 * seconds / count:.1f} ms "
+                f"each, at work {100 * seconds / measured.elapsed:.0f}% of the load"
+            )
 
 
 async def _kill_midway(
