@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from triage import language
 from triage.scoring.base import Scorer, flagged
+from triage.service.planner_statistics import StatisticsKeeper
 from triage.service.profiles import Profiles
 from triage.service.record import AlongWith, Pending, ProfileFor, record_many, record_one, text_key
 from triage.service.scoring import ScoreOutcome, TimedScorer, load_scorer, score_safely, usable, validate_scorer
@@ -63,6 +64,7 @@ class Triage:
         self.scorer, self.profiles, self.sessions = scorer, profiles, sessions
         self.duplicate_window, self.clock = duplicate_window, clock
         self._timed = TimedScorer(timeout_s)
+        self.statistics = StatisticsKeeper(sessions)
         language.load()  # now, not in the first comment's transaction (about 0.7 s)
 
     def score(self, texts: Sequence[str]) -> list[ScoreOutcome]:
@@ -88,6 +90,7 @@ class Triage:
                 duplicate_window=self.duplicate_window,
                 along_with=along_with,
             )
+        self.statistics.recorded(sum(1 for o in outcomes if isinstance(o, StoredResult) and o.created))
         return [o if isinstance(o, Exception) else self.result(o) for o in outcomes]
 
     def score_and_record(

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, or_, select, text, union_all, update
+from sqlalchemy import ColumnElement, Table, and_, bindparam, func, insert, or_, select, union_all, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
@@ -100,13 +100,6 @@ def insert_values(
     returning = insert(core).returning(columns.id, *(columns[name] for name in key))
     ids = {tuple(keyed): row_id for row_id, *keyed in session.execute(returning, rows)}
     return [ids[tuple(row[name] for name in key)] for row in rows]
-
-
-def refresh_statistics(session: Session) -> None:
-    """Have PostgreSQL's planner count the comments again after many were added at once (as its
-    autovacuum would within a minute); on SQLite, whose planner keeps no statistics here, nothing."""
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(text("ANALYZE comments"))
 
 
 def _table(model: type[Base]) -> Table:
