@@ -121,6 +121,7 @@ class AppState:
             await self._retire(self._replaced[0])
         await run_in_threadpool(close_scorer, self.scorer)
         await self.keys.close()
+        await run_in_threadpool(self.triage.statistics.close)
         self.database.close()
 
     def _scoring_batcher(self, scorer: Scorer) -> MicroBatcher:

@@ -28,20 +28,21 @@ def in_process_rate(model: Path, texts: list[str], batch: int = 32, seconds: flo
     return max(one_at_a_time, side_by_side)
 
 
-def served_model_rate(model: Path, texts: list[str], seconds: float = 6.0) -> float:
+def served_model_rate(model: Path, texts: list[str], workers: int = 1, seconds: float = 6.0) -> float:
     """Comments a second the model scores alone as the server runs it (its lanes, ONNX Runtime
-    threads and batch size): what the server reaches if nothing else needs the cores. Its share
-    of the baseline is the most the HTTP ratio can be on this host with these settings."""
+    threads and batch size, in each of `workers` server processes; here as threads of one
+    process): what the server reaches if nothing else needs the cores. Its share of the baseline
+    is the most the HTTP ratio can be on this host with these settings."""
     from triage.config import Settings
     from triage.scoring.registry import load_bundle
 
     settings = Settings()
-    threads, size = settings.model_threads(), settings.batch_max_size
+    threads, size, lanes = settings.model_threads(), settings.batch_max_size, settings.model_lanes * workers
     scorer = load_bundle(model, spin=settings.model_spin, threads=threads)
-    rate = _rate(scorer, settings.model_lanes, _batches(texts, size), seconds)
+    rate = _rate(scorer, lanes, _batches(texts, size), seconds)
     typer.echo(
-        f"the server's model alone ({settings.model_lanes} lane(s) of {threads} ONNX Runtime thread(s), "
-        f"batches of {size}): {rate:.1f}/s"
+        f"the server's model alone ({lanes} lane(s) of {threads} ONNX Runtime thread(s), batches of {size}): "
+        f"{rate:.1f}/s"
     )
     return rate
 

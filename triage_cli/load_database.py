@@ -33,7 +33,7 @@ def prepare(database_url: str, run: str, history: int = 0, council: str = "swale
 def add_history(session: Session, count: int, run: str, council: str, days_ago: int = 30) -> None:
     """`count` comments received `days_ago` days ago on 2,000 posts by 5,000 authors, none of
     them the load's own posts or authors: outside the near-copy window, but in the table."""
-    from triage.storage import repo, statistics
+    from triage.storage import repo, table_statistics
 
     received = _now() - timedelta(days=days_ago)
     with typer.progressbar(range(0, count, CHUNK), label="older comments") as chunks:
@@ -41,7 +41,7 @@ def add_history(session: Session, count: int, run: str, council: str, days_ago: 
             rows = [_older(n, run, council, received) for n in range(start, min(start + CHUNK, count))]
             repo.insert_comments(session, rows)
     session.commit()
-    statistics.refresh(session)  # a page that grew over a month has been counted
+    table_statistics.analyse(session)  # a page that grew over a month has been counted
     session.commit()
 
 

@@ -8,7 +8,10 @@ load, or a page's history loaded at once, would meanwhile read its whole history
 
 from __future__ import annotations
 
-from sqlalchemy import bindparam, text
+from collections.abc import Sequence
+
+from sqlalchemy import String, bindparam, text
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 # The tables whose statistics steer the ingest look-ups' plans.
@@ -28,23 +31,25 @@ def stale_tables(session: Session) -> list[str]:
     PostgreSQL's statistics system, which can lag a second or more behind the commits.)"""
     if not is_postgresql(session):
         return []
+    # Tables named as ANALYZE names them (the search path), not by one schema's name.
     query = text(
-        "SELECT s.relname, s.n_mod_since_analyze, c.reltuples "
+        "SELECT c.relname, s.n_mod_since_analyze, c.reltuples "
         "FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid "
-        "WHERE s.schemaname = current_schema() AND s.relname IN :tables"
-    ).bindparams(bindparam("tables", expanding=True))
+        "WHERE s.relid IN (SELECT to_regclass(name) FROM unnest(:tables) AS name)"
+    ).bindparams(bindparam("tables", type_=ARRAY(String)))
     rows = session.execute(query, {"tables": list(INGEST_TABLES)})
     return [str(name) for name, changed, known in rows if known < 0 or changed > CHANGED_ROWS + CHANGED_SHARE * known]
 
 
-def analyse(session: Session, tables: list[str]) -> None:
-    """Have PostgreSQL count these ingest tables again (it reads a sample: milliseconds)."""
-    if not is_postgresql(session):
-        return
-    for table in tables:
-        if table not in INGEST_TABLES:  # names go into the statement: only these, never a caller's
-            raise ValueError(f"not an ingest table: {table}")
-        session.execute(text(f"ANALYZE {table}"))
+def analyse(session: Session, tables: Sequence[str] = INGEST_TABLES) -> None:
+    """Have PostgreSQL count these ingest tables again (it reads a sample: milliseconds); after a
+    bulk load, all of them (its changed rows may not be counted yet)."""
+    unknown = [table for table in tables if table not in INGEST_TABLES]
+    if unknown:  # names go into the statement: only these, never a caller's
+        raise ValueError(f"not an ingest table: {unknown[0]}")
+    if is_postgresql(session):
+        for table in tables:
+            session.execute(text(f"ANALYZE {table}"))
 
 
 def refresh(session: Session) -> list[str]:
