@@ -62,20 +62,12 @@ def similar(a: str, b: str, similarity: float = SIMILARITY) -> bool:
 
 
 def count_copies(text: str, earlier: Iterable[str], similarity: float = SIMILARITY) -> int:
-    """How many of the earlier texts are copies of `text`: `similar` to each, with the signatures
-    compared all at once (keys and signatures are cached)."""
-    key = cached_key(text)
-    keys = [(other, cached_key(other)) for other in earlier]
-    exact = sum(other_key == key for _, other_key in keys)
-    if len(key) < MIN_KEY_CHARS:
-        return exact
-    candidates = [other for other, other_key in keys if other_key != key and len(other_key) >= MIN_KEY_CHARS]
-    if not candidates:
-        return exact
-    theirs = np.stack([signature(other).hashvalues for other in candidates])
-    # The share of equal hash values is MinHash.jaccard's estimate, row by row.
-    estimates = np.count_nonzero(theirs == signature(text).hashvalues, axis=1) / PERMUTATIONS
-    return exact + int(np.count_nonzero(estimates >= similarity))
+    """How many of the earlier texts are copies of `text`: `similar` to each, counted as the
+    recorder counts them (`Nearby`, here over all of them at once)."""
+    index = Nearby()
+    for other in earlier:
+        index.add(None, "", other)
+    return index.copies(None, "", text, similarity)
 
 
 class Nearby:
